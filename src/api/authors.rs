@@ -1,0 +1,465 @@
+//! Authors: the people articles are credited to.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::articles::{ArticleList, ArticleListParams, Within, article_list};
+use super::body::{JsonBody, Patch, WriteBody, WriteMode};
+use super::query::{PageMeta, Paging, QueryParams};
+use super::validate::Checks;
+use super::{AppState, json_created, json_list, json_ok, visibility_for};
+use crate::auth::{Caller, MaybeCaller, RequireCaller};
+use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
+use crate::db::{self, Conn, slugs};
+use crate::domain::{self, Key, Slug, format_timestamp};
+use crate::error::ApiError;
+use crate::openapi::{
+    CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, ReadProblems,
+    UpdateProblems,
+};
+
+const MAX_NAME: usize = 120;
+const MAX_BIO: usize = 5_000;
+const MAX_SOCIAL: usize = 16;
+const MAX_HANDLE: usize = 300;
+
+/// An author with the number of articles the caller may see.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "slug": "ada-okafor", "name": "Ada Okafor",
+    "bio": "Science desk.", "avatar_url": "https://cdn.example.com/ada.jpg",
+    "website": "https://ada.example.com", "social": {"mastodon": "@ada@example.social"},
+    "article_count": 7, "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z"}))]
+pub struct Author {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    /// Network name -> handle or URL.
+    pub social: BTreeMap<String, String>,
+    pub article_count: i64,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Present only in responses to editors and admins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Option<String>>,
+}
+
+/// An author as credited on articles.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorSummary {
+    pub id: i64,
+    #[schema(example = "ada-okafor")]
+    pub slug: String,
+    #[schema(example = "Ada Okafor")]
+    pub name: String,
+    pub avatar_url: Option<String>,
+}
+
+impl From<&AuthorRow> for AuthorSummary {
+    fn from(row: &AuthorRow) -> Self {
+        AuthorSummary {
+            id: row.id,
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            avatar_url: row.avatar_url.clone(),
+        }
+    }
+}
+
+fn to_author(row: AuthorRow, article_count: i64, caller: Option<&Caller>) -> Author {
+    let show_email = caller.is_some_and(Caller::is_editor);
+    Author {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        bio: row.bio,
+        avatar_url: row.avatar_url,
+        website: row.website,
+        social: serde_json::from_str(&row.social).unwrap_or_default(),
+        article_count,
+        created_at: format_timestamp(row.created_at),
+        updated_at: format_timestamp(row.updated_at),
+        email: show_email.then_some(row.email),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorList {
+    pub data: Vec<Author>,
+    pub meta: PageMeta,
+}
+
+/// An author write. `name` is required for POST and PUT; PATCH takes any subset.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Ada Okafor", "bio": "Science desk.",
+    "email": "ada@example.com", "social": {"mastodon": "@ada@example.social"}}))]
+pub struct AuthorInput {
+    /// 1 to 120 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    /// Derived from the name when left out on create; kept by PUT when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub bio: Patch<String>,
+    /// An absolute http(s) URL.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub avatar_url: Patch<String>,
+    /// An absolute http(s) URL.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub website: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Patch<String>,
+    /// At most 16 entries; keys match `^[a-z0-9_]{1,32}$`.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    pub social: Patch<BTreeMap<String, String>>,
+}
+
+impl WriteBody for AuthorInput {
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "slug",
+        "bio",
+        "avatar_url",
+        "website",
+        "email",
+        "social",
+    ];
+    const READ_ONLY: &'static [&'static str] = &["id", "article_count", "created_at", "updated_at"];
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AuthorListParams {
+    /// Only authors whose name contains this text (case-insensitive for ASCII).
+    q: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+}
+
+/// Authors by name.
+#[utoipa::path(get, path = "/v1/authors", tag = "authors", params(AuthorListParams),
+    responses(
+        (status = 200, description = "Success", body = AuthorList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        ListProblems,
+    ))]
+pub async fn list_authors(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let params = QueryParams::parse(&req, &["q", "page", "per_page"])?;
+    let paging = Paging::from_params(&params)?;
+    let q = params.single("q")?.map(str::to_owned);
+    let (authors, total) = state
+        .db
+        .run(move |conn| -> Result<_, ApiError> {
+            let (rows, total) =
+                author_db::page(conn, q.as_deref(), paging.limit(), paging.offset())?;
+            let visibility = visibility_for(conn, caller.0.as_ref())?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let counts = author_db::article_counts(conn, &ids, visibility)?;
+            let authors = rows
+                .into_iter()
+                .map(|row| {
+                    let n = counts.get(&row.id).copied().unwrap_or(0);
+                    to_author(row, n, caller.0.as_ref())
+                })
+                .collect::<Vec<_>>();
+            Ok((authors, total))
+        })
+        .await?;
+    let list = AuthorList {
+        data: authors,
+        meta: paging.meta(total),
+    };
+    Ok(json_list(&list, paging.next_link(&req, total)))
+}
+
+fn not_found(key: &Key) -> ApiError {
+    ApiError::NotFound(format!("no author '{key}'"))
+}
+
+fn counted(conn: &mut Conn, row: AuthorRow, caller: Option<&Caller>) -> Result<Author, ApiError> {
+    let visibility = visibility_for(conn, caller)?;
+    let count = author_db::article_counts(conn, &[row.id], visibility)?
+        .get(&row.id)
+        .copied()
+        .unwrap_or(0);
+    Ok(to_author(row, count, caller))
+}
+
+/// One author by id or slug. `email` is shown to editors and admins only.
+#[utoipa::path(get, path = "/v1/authors/{key}", tag = "authors",
+    params(("key" = String, Path, description = "The author's id (all digits) or slug")),
+    responses((status = 200, description = "Success", body = Author), ReadProblems))]
+pub async fn find_author(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(&req, &[])?;
+    let key = Key::parse(&key);
+    let author = state
+        .db
+        .run(move |conn| {
+            let row = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+            counted(conn, row, caller.0.as_ref())
+        })
+        .await?;
+    Ok(json_ok(&author))
+}
+
+/// The articles credited to an author, with the article list's query language.
+#[utoipa::path(get, path = "/v1/authors/{key}/articles", tag = "authors",
+    params(("key" = String, Path, description = "The author's id or slug"), ArticleListParams),
+    responses(
+        (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        NestedArticleListProblems,
+    ))]
+pub async fn list_author_articles(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    article_list(state, req, caller, Within::Author(Key::parse(&key))).await
+}
+
+fn author_values(
+    conn: &mut Conn,
+    input: AuthorInput,
+    mode: WriteMode,
+    current: Option<&AuthorRow>,
+) -> Result<AuthorValues, ApiError> {
+    let mut checks = Checks::default();
+    let name = checks.required_text(
+        "name",
+        mode.apply(input.name, current.map(|c| c.name.clone())),
+        MAX_NAME,
+    );
+    let bio = checks.optional_text(
+        "bio",
+        mode.apply(input.bio, current.and_then(|c| c.bio.clone())),
+        MAX_BIO,
+    );
+    let avatar_url = checks.url(
+        "avatar_url",
+        mode.apply(input.avatar_url, current.and_then(|c| c.avatar_url.clone())),
+    );
+    let website = checks.url(
+        "website",
+        mode.apply(input.website, current.and_then(|c| c.website.clone())),
+    );
+    let email = checks.optional_text(
+        "email",
+        mode.apply(input.email, current.and_then(|c| c.email.clone())),
+        254,
+    );
+    if let Some(email) = &email {
+        let looks_like_email = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
+        });
+        if !looks_like_email {
+            checks.fail("email", "must be an email address like name@example.com");
+        }
+    }
+    let current_social = current.map(|c| serde_json::from_str(&c.social).unwrap_or_default());
+    let social = mode.apply(input.social, current_social).unwrap_or_default();
+    check_social(&mut checks, &social);
+    let slug = match input.slug {
+        Patch::Value(text) => checks.slug("slug", &text),
+        Patch::Null if mode != WriteMode::Create => {
+            checks.fail(
+                "slug",
+                "cannot be null; leave it out to keep the current slug",
+            );
+            None
+        }
+        _ => None,
+    };
+    checks.finish()?;
+    let except = current.map(|c| c.id);
+    let slug = match (slug, current) {
+        (Some(slug), _) => {
+            if author_db::slug_taken(conn, slug.as_str(), except)? {
+                return Err(ApiError::Conflict(format!(
+                    "the slug '{slug}' is already taken"
+                )));
+            }
+            slug
+        }
+        (None, Some(current)) => Slug::parse(&current.slug).map_err(ApiError::internal)?,
+        (None, None) => slugs::first_free(&Slug::derive(&name, "author"), |s| {
+            author_db::slug_taken(conn, s, None)
+        })?,
+    };
+    Ok(AuthorValues {
+        slug: slug.into_string(),
+        name,
+        bio,
+        avatar_url,
+        website,
+        email,
+        social: serde_json::to_string(&social).map_err(ApiError::internal)?,
+        updated_at: domain::now(),
+    })
+}
+
+fn check_social(checks: &mut Checks, social: &BTreeMap<String, String>) {
+    if social.len() > MAX_SOCIAL {
+        checks.fail("social", format!("may have at most {MAX_SOCIAL} networks"));
+    }
+    for (network, handle) in social {
+        let valid_name = (1..=32).contains(&network.len())
+            && network
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid_name {
+            checks.fail(
+                format!("social.{network}"),
+                "network names match ^[a-z0-9_]{1,32}$",
+            );
+        }
+        if handle.trim().is_empty() || handle.chars().count() > MAX_HANDLE || handle.contains('\0')
+        {
+            checks.fail(
+                format!("social.{network}"),
+                format!("must be a handle or URL of 1 to {MAX_HANDLE} characters"),
+            );
+        }
+    }
+}
+
+/// Creates an author. Editors and admins.
+#[utoipa::path(post, path = "/v1/authors", tag = "authors", request_body = AuthorInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Author, headers(("Location" = String, description = "The new author's URL"))),
+        CreateProblems,
+    ))]
+pub async fn create_author(
+    state: web::Data<AppState>,
+    caller: RequireCaller,
+    body: JsonBody<AuthorInput>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.require_editor()?.clone();
+    let author = state
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let values = author_values(conn, body.0, WriteMode::Create, None)?;
+                let row = author_db::insert(conn, &values)?;
+                Ok::<_, ApiError>(to_author(row, 0, Some(&caller)))
+            })
+        })
+        .await?;
+    Ok(json_created(
+        format!("/v1/authors/{}", author.slug),
+        &author,
+    ))
+}
+
+async fn write_author(
+    state: web::Data<AppState>,
+    caller: RequireCaller,
+    key: String,
+    input: AuthorInput,
+    mode: WriteMode,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.require_editor()?.clone();
+    let key = Key::parse(&key);
+    let author = state
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                let values = author_values(conn, input, mode, Some(&current))?;
+                let row = author_db::update(conn, current.id, &values)?;
+                counted(conn, row, Some(&caller))
+            })
+        })
+        .await?;
+    Ok(json_ok(&author))
+}
+
+/// Replaces an author: left-out fields become null or empty, a left-out slug is kept.
+#[utoipa::path(put, path = "/v1/authors/{key}", tag = "authors", request_body = AuthorInput,
+    params(("key" = String, Path, description = "The author's id or slug")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Author), UpdateProblems))]
+pub async fn replace_author(
+    state: web::Data<AppState>,
+    caller: RequireCaller,
+    key: web::Path<String>,
+    body: JsonBody<AuthorInput>,
+) -> Result<HttpResponse, ApiError> {
+    write_author(state, caller, key.into_inner(), body.0, WriteMode::Replace).await
+}
+
+/// Changes some fields of an author (JSON merge patch: `null` clears).
+#[utoipa::path(patch, path = "/v1/authors/{key}", tag = "authors",
+    request_body(content((AuthorInput = "application/json"), (AuthorInput = "application/merge-patch+json"))),
+    params(("key" = String, Path, description = "The author's id or slug")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Author), UpdateProblems))]
+pub async fn update_author(
+    state: web::Data<AppState>,
+    caller: RequireCaller,
+    key: web::Path<String>,
+    body: JsonBody<AuthorInput>,
+) -> Result<HttpResponse, ApiError> {
+    write_author(state, caller, key.into_inner(), body.0, WriteMode::Merge).await
+}
+
+/// Deletes an author who has no articles. Admins only.
+#[utoipa::path(delete, path = "/v1/authors/{key}", tag = "authors",
+    params(("key" = String, Path, description = "The author's id or slug")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), DeleteProblems))]
+pub async fn delete_author(
+    state: web::Data<AppState>,
+    caller: RequireCaller,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let key = Key::parse(&key);
+    state
+        .db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                if author_db::has_articles(conn, current.id)? {
+                    return Err(ApiError::Conflict(format!(
+                        "author '{}' still has articles; reassign or delete them first",
+                        current.slug
+                    )));
+                }
+                author_db::delete(conn, current.id)?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,239 @@
+//! Request bodies: content type, size, JSON syntax, unknown and read-only
+//! fields and field types are all checked here, once, before a handler runs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{ApiError, FieldError};
+
+/// A write body's shape: which fields it accepts and which exist but are
+/// computed by the server (both are refused by name, with 400).
+pub trait WriteBody: DeserializeOwned {
+    const FIELDS: &'static [&'static str];
+    const READ_ONLY: &'static [&'static str];
+}
+
+/// A validated JSON object body.
+pub struct JsonBody<T>(pub T);
+
+impl<T: WriteBody + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_error = check_content_type(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if let Some(err) = content_type_error {
+                return Err(err);
+            }
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    ApiError::PayloadTooLarge("the request body is over the size limit".into())
+                } else {
+                    ApiError::BadRequest(format!("the request body could not be read: {e}"))
+                }
+            })?;
+            parse::<T>(&bytes).map(JsonBody)
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Option<ApiError> {
+    let value = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let accepted = essence == "application/json"
+        || (req.method() == Method::PATCH && essence == "application/merge-patch+json");
+    if accepted {
+        None
+    } else if essence.is_empty() {
+        Some(ApiError::UnsupportedMediaType(
+            "the request body needs Content-Type: application/json".into(),
+        ))
+    } else {
+        Some(ApiError::UnsupportedMediaType(format!(
+            "Content-Type '{essence}' is not accepted; send application/json{}",
+            if req.method() == Method::PATCH {
+                " or application/merge-patch+json"
+            } else {
+                ""
+            }
+        )))
+    }
+}
+
+pub fn parse<T: WriteBody>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "the request body is empty; send a JSON object".into(),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    };
+    for key in map.keys() {
+        if T::READ_ONLY.contains(&key.as_str()) {
+            return Err(ApiError::BadRequest(format!(
+                "field '{key}' is read-only and cannot be written"
+            )));
+        }
+        if !T::FIELDS.contains(&key.as_str()) {
+            return Err(ApiError::BadRequest(format!(
+                "unknown field '{key}'; accepted fields are {}",
+                T::FIELDS.join(", ")
+            )));
+        }
+    }
+    serde_path_to_error::deserialize(serde_json::Value::Object(map)).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.inner().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field ") {
+            let name = rest.split(',').next().unwrap_or(rest).trim_matches('`');
+            ApiError::BadRequest(format!("unknown field '{field}.{name}'").replace("'..", "'"))
+        } else {
+            ApiError::Validation(vec![FieldError::new(field, message)])
+        }
+    })
+}
+
+/// A field of a merge patch: left out, sent as `null`, or given a value.
+/// Plain `Option` cannot tell the first two apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+}
+
+impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
+    /// Null and absent alike become `None`: how POST reads a field.
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Patch::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A merge: absent keeps `current`, null clears, a value replaces.
+    pub fn merge(self, current: Option<T>) -> Option<T> {
+        match self {
+            Patch::Absent => current,
+            Patch::Null => None,
+            Patch::Value(v) => Some(v),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            Some(v) => Patch::Value(v),
+            None => Patch::Null,
+        })
+    }
+}
+
+/// How a write body is applied to what is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    Create,
+    Replace,
+    Merge,
+}
+
+impl WriteMode {
+    /// The new value of an optional field under this mode.
+    pub fn apply<T>(self, patch: Patch<T>, current: Option<T>) -> Option<T> {
+        match self {
+            WriteMode::Create | WriteMode::Replace => patch.into_option(),
+            WriteMode::Merge => patch.merge(current),
+        }
+    }
+
+    /// Like `apply`, for the fields PUT keeps when they are left out.
+    pub fn apply_kept<T>(self, patch: Patch<T>, current: Option<T>) -> Option<T> {
+        match self {
+            WriteMode::Create => patch.into_option(),
+            WriteMode::Replace | WriteMode::Merge => patch.merge(current),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Sample {
+        #[serde(default)]
+        name: Patch<String>,
+        #[serde(default)]
+        count: Patch<i64>,
+    }
+
+    impl WriteBody for Sample {
+        const FIELDS: &'static [&'static str] = &["name", "count"];
+        const READ_ONLY: &'static [&'static str] = &["id"];
+    }
+
+    #[test]
+    fn absent_null_and_value_are_told_apart() {
+        let s: Sample = parse(br#"{"name": null}"#).unwrap();
+        assert_eq!(s.name, Patch::Null);
+        assert_eq!(s.count, Patch::Absent);
+    }
+
+    #[test]
+    fn unknown_and_read_only_fields_are_400_naming_them() {
+        for (body, name) in [(r#"{"nmae": "x"}"#, "nmae"), (r#"{"id": 3}"#, "id")] {
+            match parse::<Sample>(body.as_bytes()) {
+                Err(ApiError::BadRequest(detail)) => assert!(detail.contains(name), "{detail}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_is_422_naming_the_field() {
+        match parse::<Sample>(br#"{"count": "many"}"#) {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "count"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_400_and_a_non_object_is_422() {
+        assert!(matches!(
+            parse::<Sample>(b"{"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<Sample>(b"[1]"),
+            Err(ApiError::Validation(_))
+        ));
+    }
+}

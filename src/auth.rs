@@ -1,0 +1,326 @@
+//! Bearer-token authentication: verifying and minting JWTs, and the
+//! extractors that give handlers the caller.
+
+use std::future::{Ready, ready};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{JwtKey, JwtSettings};
+use crate::domain::Role;
+use crate::error::ApiError;
+
+const LEEWAY_SECONDS: u64 = 60;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// The author slug a contributor writes as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+    pub role: Role,
+    pub author: Option<String>,
+}
+
+impl Caller {
+    pub fn is_editor(&self) -> bool {
+        self.role.is_editor()
+    }
+}
+
+/// Verifies tokens with the one algorithm the configuration names.
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl Verifier {
+    pub fn new(settings: &JwtSettings) -> Result<Verifier, String> {
+        let (key, algorithm) = match &settings.key {
+            JwtKey::Secret { bytes, .. } => (
+                DecodingKey::from_secret(bytes).map_err(|e| format!("JWT_SECRET: {e}"))?,
+                Algorithm::HS256,
+            ),
+            JwtKey::PublicKey { algorithm, pem } => {
+                let key = match algorithm {
+                    Algorithm::RS256 => DecodingKey::from_rsa_pem(pem),
+                    Algorithm::ES256 => DecodingKey::from_ec_pem(pem),
+                    _ => DecodingKey::from_ed_pem(pem),
+                }
+                .map_err(|e| {
+                    format!("JWT_PUBLIC_KEY: not a usable {algorithm:?} public key: {e}")
+                })?;
+                (key, *algorithm)
+            }
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        match &settings.issuer {
+            Some(iss) => validation.set_issuer(&[iss]),
+            None => validation.iss = None,
+        }
+        match &settings.audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        Ok(Verifier { key, validation })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map_err(|e| ApiError::Unauthorized(format!("the bearer token is not valid: {e}")))?;
+        let claims = data.claims;
+        let role = Role::parse(&claims.role).ok_or_else(|| {
+            ApiError::Unauthorized(format!(
+                "the token's role '{}' is not one of contributor, editor, admin",
+                claims.role
+            ))
+        })?;
+        Ok(Caller {
+            subject: claims.sub,
+            role,
+            author: claims.author,
+        })
+    }
+}
+
+/// Mints an HS256 token, for `masthead token` and for tests.
+pub fn mint(
+    secret: &[u8],
+    subject: &str,
+    role: Role,
+    author: Option<&str>,
+    ttl_seconds: u64,
+    issuer: Option<&str>,
+    audience: Option<&str>,
+) -> Result<String, String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    let claims = Claims {
+        sub: subject.to_owned(),
+        role: role.as_str().to_owned(),
+        exp: now + ttl_seconds,
+        iat: Some(now),
+        nbf: None,
+        author: author.map(str::to_owned),
+        iss: issuer.map(str::to_owned),
+        aud: audience.map(str::to_owned),
+    };
+    let key = EncodingKey::from_secret(secret).map_err(|e| e.to_string())?;
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).map_err(|e| e.to_string())
+}
+
+fn caller_from(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+        })?;
+    let verifier = req
+        .app_data::<web::Data<Verifier>>()
+        .ok_or_else(|| ApiError::internal("no token verifier configured"))?;
+    verifier.verify(token).map(Some)
+}
+
+/// The caller of a public route: anonymous, or holding a valid token. A
+/// token that is sent must be valid even where none is needed.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_from(req).map(MaybeCaller))
+    }
+}
+
+/// The caller of a write route: a valid token is required.
+#[derive(Debug, Clone)]
+pub struct RequireCaller(pub Caller);
+
+impl FromRequest for RequireCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_from(req).and_then(|caller| {
+            caller
+                .map(RequireCaller)
+                .ok_or_else(|| ApiError::Unauthorized("this operation needs a bearer token".into()))
+        }))
+    }
+}
+
+impl RequireCaller {
+    /// Editors and admins only.
+    pub fn require_editor(&self) -> Result<&Caller, ApiError> {
+        if self.0.is_editor() {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden(
+                "this operation needs the editor or admin role".into(),
+            ))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<&Caller, ApiError> {
+        if self.0.role == Role::Admin {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden(
+                "this operation needs the admin role".into(),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn verifier() -> Verifier {
+        Verifier::new(&JwtSettings {
+            key: JwtKey::Secret {
+                bytes: SECRET.to_vec(),
+                generated: None,
+            },
+            issuer: None,
+            audience: None,
+        })
+        .unwrap()
+    }
+
+    fn encode(header: Header, claims: &serde_json::Value, secret: &[u8]) -> String {
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret).unwrap()).unwrap()
+    }
+
+    fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn a_minted_token_verifies() {
+        let token = mint(SECRET, "ed", Role::Editor, None, 3600, None, None).unwrap();
+        let caller = verifier().verify(&token).unwrap();
+        assert_eq!(caller.role, Role::Editor);
+        assert_eq!(caller.subject, "ed");
+    }
+
+    #[test]
+    fn bad_tokens_are_refused() {
+        let exp = now() + 3600;
+        let cases = [
+            (
+                "wrong secret",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "role": "admin", "exp": exp}),
+                    b"another-secret-another-secret-xx",
+                ),
+            ),
+            (
+                "no exp",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "role": "admin"}),
+                    SECRET,
+                ),
+            ),
+            (
+                "expired",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "role": "admin", "exp": now() - 120}),
+                    SECRET,
+                ),
+            ),
+            (
+                "future nbf",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "role": "admin", "exp": exp, "nbf": now() + 600}),
+                    SECRET,
+                ),
+            ),
+            (
+                "unknown role",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "role": "root", "exp": exp}),
+                    SECRET,
+                ),
+            ),
+            (
+                "no role",
+                encode(
+                    Header::default(),
+                    &serde_json::json!({"sub": "a", "exp": exp}),
+                    SECRET,
+                ),
+            ),
+            (
+                "HS384",
+                encode(
+                    Header::new(Algorithm::HS384),
+                    &serde_json::json!({"sub": "a", "role": "admin", "exp": exp}),
+                    SECRET,
+                ),
+            ),
+        ];
+        for (case, token) in cases {
+            assert!(
+                verifier().verify(&token).is_err(),
+                "{case} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        // header {"alg":"none","typ":"JWT"} and an empty signature
+        let token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhIiwicm9sZSI6ImFkbWluIiwiZXhwIjo5OTk5OTk5OTk5fQ.";
+        assert!(verifier().verify(token).is_err());
+    }
+}

@@ -1,0 +1,359 @@
+//! The only place that reads the environment. Settings come from command-line
+//! flags, else the process environment, else `.env`, else defaults that work on
+//! a fresh machine. Secrets are redacted from `Debug`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jsonwebtoken::Algorithm;
+
+/// A bad setting: the message names it, so the start can stop with one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Values given on the command line, which win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+}
+
+/// Where each setting is looked up, in order of precedence.
+pub struct Sources {
+    overrides: Overrides,
+    env: HashMap<String, String>,
+    dotenv: HashMap<String, String>,
+}
+
+impl Sources {
+    /// Reads the process environment and `.env` in the working directory
+    /// (when present) without modifying the environment.
+    pub fn from_process(overrides: Overrides) -> Result<Self, ConfigError> {
+        let dotenv = match dotenvy::from_path_iter(".env") {
+            Ok(iter) => iter
+                .collect::<Result<HashMap<_, _>, _>>()
+                .map_err(|e| ConfigError(format!(".env: {e}")))?,
+            Err(e) if e.not_found() => HashMap::new(),
+            Err(e) => return Err(ConfigError(format!(".env: {e}"))),
+        };
+        Ok(Self {
+            overrides,
+            env: std::env::vars().collect(),
+            dotenv,
+        })
+    }
+
+    /// Settings from explicit values only: what tests use.
+    pub fn from_map(values: HashMap<String, String>) -> Self {
+        Self {
+            overrides: Overrides::default(),
+            env: values,
+            dotenv: HashMap::new(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        let flag = match name {
+            "DATABASE_URL" => self.overrides.database_url.clone(),
+            "MASTHEAD_BIND" => self.overrides.bind.clone(),
+            _ => None,
+        };
+        flag.or_else(|| self.env.get(name).cloned())
+            .or_else(|| self.dotenv.get(name).cloned())
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// How tokens are verified: the algorithm is fixed here, never taken from a token.
+#[derive(Clone)]
+pub enum JwtKey {
+    /// HS256 with a shared secret; `generated` when masthead made it itself.
+    Secret {
+        bytes: Vec<u8>,
+        generated: Option<PathBuf>,
+    },
+    /// RS256, ES256 or EdDSA with the identity provider's public key (PEM).
+    PublicKey { algorithm: Algorithm, pem: Vec<u8> },
+}
+
+impl fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JwtKey::Secret { generated, .. } => f
+                .debug_struct("Secret")
+                .field("bytes", &"<redacted>")
+                .field("generated", generated)
+                .finish(),
+            JwtKey::PublicKey { algorithm, .. } => f
+                .debug_struct("PublicKey")
+                .field("algorithm", algorithm)
+                .finish(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    pub key: JwtKey,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CacheSettings {
+    pub max_age: u32,
+    pub stale_while_revalidate: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub reads_per_minute: Option<u32>,
+    pub writes_per_minute: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub jwt: JwtSettings,
+    pub cache: CacheSettings,
+    pub rate_limits: RateLimits,
+    pub body_limit_bytes: usize,
+    pub pool_size: u32,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "masthead.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Everything but the JWT key, which may need the database path first.
+    pub fn load(sources: &Sources) -> Result<Self, ConfigError> {
+        let database_url = sources
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            return Err(ConfigError(
+                "DATABASE_URL: PostgreSQL is not supported by this build yet; use a SQLite file path"
+                    .into(),
+            ));
+        }
+        let bind_text = sources
+            .get("MASTHEAD_BIND")
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind_text.parse().map_err(|_| {
+            ConfigError(format!(
+                "MASTHEAD_BIND: '{bind_text}' is not an address like 127.0.0.1:8080"
+            ))
+        })?;
+        let jwt = JwtSettings {
+            key: jwt_key(sources, &database_url)?,
+            issuer: sources.get("JWT_ISSUER"),
+            audience: sources.get("JWT_AUDIENCE"),
+        };
+        Ok(Self {
+            database_url,
+            bind,
+            jwt,
+            cache: CacheSettings {
+                max_age: number(sources, "CACHE_MAX_AGE")?.unwrap_or(60),
+                stale_while_revalidate: number(sources, "CACHE_STALE_WHILE_REVALIDATE")?
+                    .unwrap_or(600),
+            },
+            rate_limits: RateLimits {
+                reads_per_minute: positive(sources, "RATE_LIMIT_READS_PER_MINUTE")?,
+                writes_per_minute: positive(sources, "RATE_LIMIT_WRITES_PER_MINUTE")?,
+            },
+            body_limit_bytes: 1024 * 1024,
+            pool_size: 8,
+        })
+    }
+}
+
+fn number(sources: &Sources, name: &str) -> Result<Option<u32>, ConfigError> {
+    sources
+        .get(name)
+        .map(|v| {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| ConfigError(format!("{name}: '{v}' is not a whole number of seconds")))
+        })
+        .transpose()
+}
+
+fn positive(sources: &Sources, name: &str) -> Result<Option<u32>, ConfigError> {
+    match number(sources, name)? {
+        Some(0) => Err(ConfigError(format!(
+            "{name}: must be at least 1 (unset it to turn the limit off)"
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn jwt_key(sources: &Sources, database_url: &str) -> Result<JwtKey, ConfigError> {
+    let algorithm = sources
+        .get("JWT_ALGORITHM")
+        .unwrap_or_else(|| "HS256".into());
+    match algorithm.as_str() {
+        "HS256" => {
+            if sources.get("JWT_PUBLIC_KEY").is_some() {
+                return Err(ConfigError(
+                    "JWT_PUBLIC_KEY: set JWT_ALGORITHM to RS256, ES256 or EdDSA to use a public key"
+                        .into(),
+                ));
+            }
+            match sources.get("JWT_SECRET") {
+                Some(secret) if secret.len() < MIN_SECRET_BYTES => Err(ConfigError(format!(
+                    "JWT_SECRET: must be at least {MIN_SECRET_BYTES} bytes long"
+                ))),
+                Some(secret) => Ok(JwtKey::Secret {
+                    bytes: secret.into_bytes(),
+                    generated: None,
+                }),
+                None => {
+                    let path = secret_path_beside(database_url);
+                    let bytes = load_or_create_secret(&path)?;
+                    Ok(JwtKey::Secret {
+                        bytes,
+                        generated: Some(path),
+                    })
+                }
+            }
+        }
+        "RS256" | "ES256" | "EdDSA" => {
+            let algorithm = algorithm.parse::<Algorithm>().map_err(|_| {
+                ConfigError(format!("JWT_ALGORITHM: '{algorithm}' is not supported"))
+            })?;
+            let path = sources.get("JWT_PUBLIC_KEY").ok_or_else(|| {
+                ConfigError(format!(
+                    "JWT_PUBLIC_KEY: required with JWT_ALGORITHM={algorithm:?} (a path to a PEM file)"
+                ))
+            })?;
+            let pem = std::fs::read(&path)
+                .map_err(|e| ConfigError(format!("JWT_PUBLIC_KEY: cannot read '{path}': {e}")))?;
+            Ok(JwtKey::PublicKey { algorithm, pem })
+        }
+        other => Err(ConfigError(format!(
+            "JWT_ALGORITHM: '{other}' is not one of HS256, RS256, ES256, EdDSA"
+        ))),
+    }
+}
+
+/// `masthead.db` keeps its generated secret in `masthead.jwt-secret` beside it.
+fn secret_path_beside(database_url: &str) -> PathBuf {
+    let db = Path::new(
+        database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(database_url),
+    );
+    let stem = db
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "masthead".into());
+    db.with_file_name(format!("{stem}.jwt-secret"))
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let secret = existing.trim();
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError(format!(
+                "JWT_SECRET: the generated secret in '{}' is damaged; delete it or set JWT_SECRET",
+                path.display()
+            )));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw)
+        .map_err(|e| ConfigError(format!("JWT_SECRET: no randomness to generate one: {e}")))?;
+    let secret: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            ConfigError(format!(
+                "JWT_SECRET: unset, and cannot store a generated one at '{}': {e}",
+                path.display()
+            ))
+        })?;
+    writeln!(file, "{secret}").map_err(|e| {
+        ConfigError(format!(
+            "JWT_SECRET: cannot write '{}': {e}",
+            path.display()
+        ))
+    })?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(pairs: &[(&str, &str)]) -> Sources {
+        Sources::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_setting() {
+        let err = Settings::load(&sources(&[("JWT_SECRET", "short")])).unwrap_err();
+        assert!(err.0.starts_with("JWT_SECRET"), "{}", err.0);
+    }
+
+    #[test]
+    fn a_bad_bind_address_names_the_setting() {
+        let err = Settings::load(&sources(&[
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("MASTHEAD_BIND", "nowhere"),
+        ]))
+        .unwrap_err();
+        assert!(err.0.starts_with("MASTHEAD_BIND"), "{}", err.0);
+    }
+
+    #[test]
+    fn a_generated_secret_is_kept_owner_only_and_reused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("news.db");
+        let db = db.to_str().unwrap();
+        let first = Settings::load(&sources(&[("DATABASE_URL", db)])).unwrap();
+        let second = Settings::load(&sources(&[("DATABASE_URL", db)])).unwrap();
+        let (
+            JwtKey::Secret {
+                bytes: a,
+                generated: Some(path),
+            },
+            JwtKey::Secret { bytes: b, .. },
+        ) = (first.jwt.key, second.jwt.key)
+        else {
+            panic!("expected generated secrets");
+        };
+        assert_eq!(a, b);
+        assert_eq!(path, dir.path().join("news.jwt-secret"));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let settings = Settings::load(&sources(&[(
+            "JWT_SECRET",
+            "this-is-a-very-secret-value-of-40-bytes!",
+        )]))
+        .unwrap();
+        assert!(!format!("{settings:?}").contains("very-secret"));
+    }
+}

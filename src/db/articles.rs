@@ -1,0 +1,285 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::authors::AuthorRow;
+use super::schema::{article_authors, article_tags, articles, authors, tags};
+use super::tags::TagRow;
+use super::visibility::{ArticleCondition, Visibility};
+use super::{Backend, Conn};
+use crate::domain::Key;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub custom_excerpt: Option<String>,
+    pub excerpt: String,
+    pub reading_time_minutes: i32,
+    pub feature_image_url: Option<String>,
+    pub feature_image_alt: Option<String>,
+    pub feature_image_caption: Option<String>,
+    pub feature_image_credit: Option<String>,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Every writable column, derived ones included; inserts and updates both use it.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleValues {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub custom_excerpt: Option<String>,
+    pub excerpt: String,
+    pub reading_time_minutes: i32,
+    pub feature_image_url: Option<String>,
+    pub feature_image_alt: Option<String>,
+    pub feature_image_caption: Option<String>,
+    pub feature_image_credit: Option<String>,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+fn by_key(key: &Key) -> ArticleCondition {
+    match key {
+        Key::Id(id) => Box::new(articles::id.eq(*id)),
+        Key::Slug(slug) => Box::new(articles::slug.eq(slug.clone())),
+    }
+}
+
+/// An article the viewer may see, by id or slug.
+pub fn find(conn: &mut Conn, key: &Key, visibility: Visibility) -> QueryResult<Option<ArticleRow>> {
+    articles::table
+        .filter(by_key(key))
+        .filter(visibility.condition())
+        .select(ArticleRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An article whatever its visibility: write paths decide between 404 and 403.
+pub fn find_any(conn: &mut Conn, key: &Key) -> QueryResult<Option<ArticleRow>> {
+    find(conn, key, Visibility::Everything)
+}
+
+pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
+    let mut query = articles::table.filter(articles::slug.eq(slug)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(articles::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    PublishedAt,
+    UpdatedAt,
+    Title,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            field: SortField::PublishedAt,
+            descending: true,
+        }
+    }
+}
+
+/// What a list asks for, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    /// Every one of these tag slugs must be on the article.
+    pub tags: Vec<String>,
+    pub author: Option<String>,
+    pub published_after: Option<NaiveDateTime>,
+    pub published_before: Option<NaiveDateTime>,
+    /// Stored statuses to keep; empty keeps all the viewer may see.
+    pub statuses: Vec<&'static str>,
+    /// Set for a contributor's `status=draft`: only their own unpublished ones.
+    pub own_unpublished_of: Option<i64>,
+}
+
+type BoxedArticles<'a> = articles::BoxedQuery<'a, Backend>;
+
+fn filtered<'a>(filter: &'a ArticleFilter, visibility: Visibility) -> BoxedArticles<'a> {
+    let mut query = articles::table.filter(visibility.condition()).into_boxed();
+    for tag in &filter.tags {
+        query = query.filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .inner_join(tags::table)
+                    .filter(tags::slug.eq(tag))
+                    .select(article_tags::article_id),
+            ),
+        );
+    }
+    if let Some(author) = &filter.author {
+        query = query.filter(
+            articles::id.eq_any(
+                article_authors::table
+                    .inner_join(authors::table)
+                    .filter(authors::slug.eq(author))
+                    .select(article_authors::article_id),
+            ),
+        );
+    }
+    if let Some(after) = filter.published_after {
+        query = query.filter(articles::published_at.ge(after));
+    }
+    if let Some(before) = filter.published_before {
+        query = query.filter(articles::published_at.lt(before));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(articles::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(author_id) = filter.own_unpublished_of {
+        query = query.filter(Visibility::own_unpublished(author_id));
+    }
+    query
+}
+
+/// One page of articles and the total count: two queries whatever the page size.
+pub fn page(
+    conn: &mut Conn,
+    filter: &ArticleFilter,
+    visibility: Visibility,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<ArticleRow>, i64)> {
+    let total = filtered(filter, visibility).count().get_result(conn)?;
+    let query = filtered(filter, visibility).select(ArticleRow::as_select());
+    // Ties are broken by id in the sort's direction so pages never overlap.
+    let query = match (sort.field, sort.descending) {
+        (SortField::PublishedAt, true) => {
+            query.order((articles::published_at.desc(), articles::id.desc()))
+        }
+        (SortField::PublishedAt, false) => {
+            query.order((articles::published_at.asc(), articles::id.asc()))
+        }
+        (SortField::UpdatedAt, true) => {
+            query.order((articles::updated_at.desc(), articles::id.desc()))
+        }
+        (SortField::UpdatedAt, false) => {
+            query.order((articles::updated_at.asc(), articles::id.asc()))
+        }
+        (SortField::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
+        (SortField::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
+    };
+    let rows = query.limit(limit).offset(offset).load(conn)?;
+    Ok((rows, total))
+}
+
+/// The credited authors of many articles at once, in credit order.
+pub fn authors_of(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<(i64, AuthorRow)>> {
+    article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(article_ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, AuthorRow::as_select()))
+        .load(conn)
+}
+
+/// The tags of many articles at once, primary tag first.
+pub fn tags_of(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>> {
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(article_ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((article_tags::article_id, TagRow::as_select()))
+        .load(conn)
+}
+
+pub fn insert(conn: &mut Conn, values: &ArticleValues) -> QueryResult<ArticleRow> {
+    diesel::insert_into(articles::table)
+        .values((values, articles::created_at.eq(values.updated_at)))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut Conn, id: i64, values: &ArticleValues) -> QueryResult<ArticleRow> {
+    diesel::update(articles::table.find(id))
+        .set(values)
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)
+}
+
+/// Replaces the credits; the first author is primary.
+pub fn replace_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
+        .execute(conn)?;
+    let rows: Vec<_> = author_ids
+        .iter()
+        .zip(1..)
+        .map(|(author_id, position)| {
+            (
+                article_authors::article_id.eq(article_id),
+                article_authors::author_id.eq(*author_id),
+                article_authors::position.eq(position),
+            )
+        })
+        .collect();
+    diesel::insert_into(article_authors::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces the tags; the first tag is primary.
+pub fn replace_tags(conn: &mut Conn, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
+        .execute(conn)?;
+    let rows: Vec<_> = tag_ids
+        .iter()
+        .zip(1..)
+        .map(|(tag_id, position)| {
+            (
+                article_tags::article_id.eq(article_id),
+                article_tags::tag_id.eq(*tag_id),
+                article_tags::position.eq(position),
+            )
+        })
+        .collect();
+    diesel::insert_into(article_tags::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn author_ids_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<i64>> {
+    article_authors::table
+        .filter(article_authors::article_id.eq(article_id))
+        .order(article_authors::position)
+        .select(article_authors::author_id)
+        .load(conn)
+}
+
+pub fn tag_ids_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<i64>> {
+    article_tags::table
+        .filter(article_tags::article_id.eq(article_id))
+        .order(article_tags::position)
+        .select(article_tags::tag_id)
+        .load(conn)
+}
+
+pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+    diesel::delete(articles::table.find(id)).execute(conn)
+}

@@ -1,0 +1,133 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{article_authors, articles, authors};
+use super::visibility::Visibility;
+use super::{Conn, LIKE_ESCAPE, contains_pattern};
+use crate::domain::Key;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = authors)]
+pub struct AuthorRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub social: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Every writable column; inserts and full updates both use it.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = authors, treat_none_as_null = true)]
+pub struct AuthorValues {
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub social: String,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut Conn, key: &Key) -> QueryResult<Option<AuthorRow>> {
+    let query = authors::table.select(AuthorRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(authors::id.eq(*id)),
+        Key::Slug(slug) => query.filter(authors::slug.eq(slug)),
+    };
+    query.first(conn).optional()
+}
+
+pub fn find_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<AuthorRow>> {
+    find(conn, &Key::Slug(slug.to_owned()))
+}
+
+pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
+    let mut query = authors::table.filter(authors::slug.eq(slug)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(authors::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+/// One page of authors by name, optionally only those whose name contains `q`.
+pub fn page(
+    conn: &mut Conn,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<AuthorRow>, i64)> {
+    let filtered = || {
+        let mut query = authors::table.into_boxed();
+        if let Some(q) = q {
+            query = query.filter(authors::name.like(contains_pattern(q)).escape(LIKE_ESCAPE));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .select(AuthorRow::as_select())
+        .order((authors::name.asc(), authors::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// How many articles the viewer may see per author, in one query.
+pub fn article_counts(
+    conn: &mut Conn,
+    author_ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<HashMap<i64, i64>> {
+    let visible = articles::table
+        .filter(visibility.condition())
+        .select(articles::id)
+        .into_boxed();
+    let rows: Vec<(i64, i64)> = article_authors::table
+        .filter(article_authors::author_id.eq_any(author_ids))
+        .filter(article_authors::article_id.eq_any(visible))
+        .group_by(article_authors::author_id)
+        .select((article_authors::author_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn insert(conn: &mut Conn, values: &AuthorValues) -> QueryResult<AuthorRow> {
+    diesel::insert_into(authors::table)
+        .values((values, authors::created_at.eq(values.updated_at)))
+        .returning(AuthorRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut Conn, id: i64, values: &AuthorValues) -> QueryResult<AuthorRow> {
+    diesel::update(authors::table.find(id))
+        .set(values)
+        .returning(AuthorRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn has_articles(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        article_authors::table.filter(article_authors::author_id.eq(id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+    diesel::delete(authors::table.find(id)).execute(conn)
+}
+
+/// Authors by slug or id, in the order asked; `None` marks an unknown one.
+pub fn resolve(conn: &mut Conn, keys: &[Key]) -> QueryResult<Vec<Option<AuthorRow>>> {
+    keys.iter().map(|key| find(conn, key)).collect()
+}

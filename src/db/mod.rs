@@ -1,0 +1,147 @@
+//! Storage: the connection pool, per-connection settings, embedded migrations
+//! and one query module per table. Nothing here knows of HTTP.
+//!
+//! Everything that depends on the SQL dialect lives in this file, so a second
+//! backend slots in beside SQLite here rather than in every query module.
+
+pub mod articles;
+pub mod authors;
+pub mod links;
+pub mod schema;
+pub mod slugs;
+pub mod tags;
+pub mod visibility;
+
+use std::time::Duration;
+
+use diesel::QueryResult;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// The backend the queries are written for.
+pub type Backend = diesel::sqlite::Sqlite;
+pub type Conn = SqliteConnection;
+pub type DbPool = Pool<ConnectionManager<Conn>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The database could not be reached or the blocking pool is gone.
+#[derive(Debug, thiserror::Error)]
+#[error("the database is unavailable: {0}")]
+pub struct Unavailable(pub String);
+
+/// Settings that SQLite keeps per connection, applied to each pooled one.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        // WAL lets readers proceed during a write; synchronous=FULL makes every
+        // committed write survive a power cut, because nothing an editor saves
+        // may be lost; the busy timeout queues writers instead of failing them.
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The pool plus the one way handlers reach it: blocking work runs on the
+/// blocking thread pool and takes its connection inside the closure, so no
+/// connection is ever held across an `.await`.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+}
+
+impl Db {
+    pub fn connect(database_url: &str, pool_size: u32) -> Result<Db, Unavailable> {
+        let path = database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(database_url);
+        let manager = ConnectionManager::<Conn>::new(path);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(5))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| Unavailable(e.to_string()))?;
+        Ok(Db { pool })
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, Unavailable> {
+        let mut conn = self.pool.get().map_err(|e| Unavailable(e.to_string()))?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| Unavailable(format!("migrations failed: {e}")))?;
+        Ok(applied.len())
+    }
+
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| Unavailable(e.to_string()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
+    }
+
+    /// Readiness: a round trip to the database.
+    pub async fn ping(&self) -> Result<(), Unavailable> {
+        self.run(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| Unavailable(e.to_string()))
+        })
+        .await
+    }
+}
+
+/// Runs `work` as one write transaction. SQLite takes the write lock up
+/// front (`BEGIN IMMEDIATE`) so that two writers queue on the busy timeout
+/// instead of one failing when it upgrades a read lock.
+pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.immediate_transaction(work)
+}
+
+/// `LIKE` patterns escape their wildcards with this character.
+pub const LIKE_ESCAPE: char = '\\';
+
+/// A `%text%` pattern that matches `text` literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+pub fn is_unique_violation(result: &QueryResult<usize>) -> bool {
+    matches!(
+        result,
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        ))
+    )
+}

@@ -1,0 +1,91 @@
+// The portable Diesel schema shared by every backend. Kept in step with
+// migrations/ by hand; the integration tests exercise every column.
+
+diesel::table! {
+    authors (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        website -> Nullable<Text>,
+        email -> Nullable<Text>,
+        social -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        name_key -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        custom_excerpt -> Nullable<Text>,
+        excerpt -> Text,
+        reading_time_minutes -> Integer,
+        feature_image_url -> Nullable<Text>,
+        feature_image_alt -> Nullable<Text>,
+        feature_image_caption -> Nullable<Text>,
+        feature_image_credit -> Nullable<Text>,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> BigInt,
+        author_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_links (article_id, target_id) {
+        article_id -> BigInt,
+        target_id -> BigInt,
+        kind -> Text,
+        label -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    authors,
+    tags,
+    articles,
+    article_authors,
+    article_tags,
+    article_links,
+);

@@ -1,0 +1,170 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::schema::{article_tags, articles, tags};
+use super::visibility::Visibility;
+use crate::domain::Key;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub name_key: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = tags, treat_none_as_null = true)]
+pub struct TagValues {
+    pub slug: String,
+    pub name: String,
+    pub name_key: String,
+    pub description: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Names are unique case-insensitively; this is the form that is compared.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+pub fn find(conn: &mut Conn, key: &Key) -> QueryResult<Option<TagRow>> {
+    let query = tags::table.select(TagRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(tags::id.eq(*id)),
+        Key::Slug(slug) => query.filter(tags::slug.eq(slug)),
+    };
+    query.first(conn).optional()
+}
+
+/// A tag named in an article body: by slug first, else by name ignoring case.
+pub fn find_by_slug_or_name(conn: &mut Conn, text: &str) -> QueryResult<Option<TagRow>> {
+    let by_slug = tags::table
+        .filter(tags::slug.eq(text))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()?;
+    if by_slug.is_some() {
+        return Ok(by_slug);
+    }
+    tags::table
+        .filter(tags::name_key.eq(name_key(text)))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
+    let mut query = tags::table.filter(tags::slug.eq(slug)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(tags::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+pub fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let mut query = tags::table
+        .filter(tags::name_key.eq(name_key(name)))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(tags::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagOrder {
+    Name,
+    MostArticles,
+}
+
+/// One page of tags with their visible article counts, in two queries.
+pub fn page(
+    conn: &mut Conn,
+    order: TagOrder,
+    visibility: Visibility,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<(TagRow, i64)>, i64)> {
+    let total = tags::table.count().get_result(conn)?;
+    let rows: Vec<TagRow> = match order {
+        TagOrder::Name => tags::table
+            .select(TagRow::as_select())
+            .order((tags::name.asc(), tags::id.asc()))
+            .limit(limit)
+            .offset(offset)
+            .load(conn)?,
+        TagOrder::MostArticles => {
+            let visible = articles::table
+                .filter(visibility.condition())
+                .select(articles::id)
+                .into_boxed();
+            let counted = article_tags::table
+                .filter(article_tags::tag_id.eq(tags::id))
+                .filter(article_tags::article_id.eq_any(visible))
+                .select(count_star())
+                .single_value();
+            tags::table
+                .select(TagRow::as_select())
+                .order((counted.desc(), tags::id.desc()))
+                .limit(limit)
+                .offset(offset)
+                .load(conn)?
+        }
+    };
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let counts = article_counts(conn, &ids, visibility)?;
+    let with_counts = rows
+        .into_iter()
+        .map(|t| {
+            let n = counts.get(&t.id).copied().unwrap_or(0);
+            (t, n)
+        })
+        .collect();
+    Ok((with_counts, total))
+}
+
+pub fn article_counts(
+    conn: &mut Conn,
+    tag_ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<HashMap<i64, i64>> {
+    let visible = articles::table
+        .filter(visibility.condition())
+        .select(articles::id)
+        .into_boxed();
+    let rows: Vec<(i64, i64)> = article_tags::table
+        .filter(article_tags::tag_id.eq_any(tag_ids))
+        .filter(article_tags::article_id.eq_any(visible))
+        .group_by(article_tags::tag_id)
+        .select((article_tags::tag_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn insert(conn: &mut Conn, values: &TagValues) -> QueryResult<TagRow> {
+    diesel::insert_into(tags::table)
+        .values((values, tags::created_at.eq(values.updated_at)))
+        .returning(TagRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut Conn, id: i64, values: &TagValues) -> QueryResult<TagRow> {
+    diesel::update(tags::table.find(id))
+        .set(values)
+        .returning(TagRow::as_returning())
+        .get_result(conn)
+}
+
+/// Deleting a tag unlinks it from its articles (ON DELETE CASCADE).
+pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+    diesel::delete(tags::table.find(id)).execute(conn)
+}

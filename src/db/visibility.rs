@@ -1,0 +1,61 @@
+//! Which articles a caller may see, as one SQL condition reused by every
+//! query that lists, counts or links articles.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::not;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::Backend;
+use super::schema::{article_authors, articles};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Editors and admins see every article.
+    Everything,
+    /// Published, or scheduled with `published_at` in the past.
+    Public { now: NaiveDateTime },
+    /// What the public sees plus every article credited to this author.
+    PublicAndOwn { now: NaiveDateTime, author_id: i64 },
+}
+
+/// Published, or scheduled and due. A macro rather than a function because
+/// Diesel's expression types are unnameable enough to be boxed only once.
+macro_rules! public {
+    ($now:expr) => {
+        articles::status.eq("published").or(articles::status
+            .eq("scheduled")
+            .and(articles::published_at.assume_not_null().le($now)))
+    };
+}
+
+pub type ArticleCondition = Box<dyn BoxableExpression<articles::table, Backend, SqlType = Bool>>;
+
+impl Visibility {
+    pub fn condition(self) -> ArticleCondition {
+        match self {
+            Visibility::Everything => Box::new(articles::id.eq(articles::id)),
+            Visibility::Public { now } => Box::new(public!(now)),
+            Visibility::PublicAndOwn { now, author_id } => Box::new(
+                public!(now).or(articles::id.eq_any(
+                    article_authors::table
+                        .filter(article_authors::author_id.eq(author_id))
+                        .select(article_authors::article_id),
+                )),
+            ),
+        }
+    }
+
+    /// A contributor's `status=draft` list: their own unpublished articles.
+    pub fn own_unpublished(author_id: i64) -> ArticleCondition {
+        Box::new(
+            not(articles::status.eq("published")).and(
+                articles::id.eq_any(
+                    article_authors::table
+                        .filter(article_authors::author_id.eq(author_id))
+                        .select(article_authors::article_id),
+                ),
+            ),
+        )
+    }
+}

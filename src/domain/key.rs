@@ -1,0 +1,60 @@
+use super::Slug;
+
+/// A path key: an id when all digits, a slug otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Id(i64),
+    Slug(String),
+}
+
+impl Key {
+    /// Never fails: a key that is neither an id nor a valid slug simply
+    /// matches nothing, which the caller reports as 404.
+    pub fn parse(text: &str) -> Key {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            match text.parse() {
+                Ok(id) => Key::Id(id),
+                Err(_) => Key::Id(-1),
+            }
+        } else {
+            Key::Slug(text.to_owned())
+        }
+    }
+
+    /// A body reference (`"authors": ["jane", 3]`) given as a JSON value.
+    pub fn from_json(value: &serde_json::Value) -> Option<Key> {
+        match value {
+            serde_json::Value::Number(n) => n.as_i64().map(Key::Id),
+            serde_json::Value::String(s) => Some(Key::parse(s)),
+            _ => None,
+        }
+    }
+
+    pub fn is_valid_slug(&self) -> bool {
+        match self {
+            Key::Id(_) => true,
+            Key::Slug(s) => Slug::parse(s).is_ok(),
+        }
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Id(id) => write!(f, "{id}"),
+            Key::Slug(slug) => f.write_str(slug),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_ids_and_anything_else_is_a_slug() {
+        assert_eq!(Key::parse("42"), Key::Id(42));
+        assert_eq!(Key::parse("article-42"), Key::Slug("article-42".into()));
+        assert_eq!(Key::parse("99999999999999999999999"), Key::Id(-1));
+    }
+}

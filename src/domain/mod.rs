@@ -1,0 +1,11 @@
+//! Values parsed once at the edge. Nothing here knows of HTTP or the database.
+
+mod key;
+mod kinds;
+mod slug;
+mod time;
+
+pub use key::Key;
+pub use kinds::{LinkKind, Role, Status};
+pub use slug::{MAX_SLUG_LEN, Slug};
+pub use time::{format_timestamp, now, parse_timestamp, parse_timestamp_or_date};

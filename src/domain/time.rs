@@ -1,0 +1,63 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// RFC 3339 in UTC with whole seconds and a `Z`: `2015-09-27T14:30:00Z`.
+pub fn format_timestamp(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A written timestamp: any UTC offset, stored in UTC with fractions dropped.
+/// A bare date is refused; a frontend must say which moment it means.
+pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
+    let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| {
+        "must be an RFC 3339 timestamp with a time and offset, like 2015-09-27T14:30:00Z".to_owned()
+    })?;
+    let utc = parsed.with_timezone(&Utc).naive_utc();
+    Ok(utc.with_nanosecond_zero())
+}
+
+/// A query bound: a timestamp, or a `YYYY-MM-DD` date meaning midnight UTC.
+pub fn parse_timestamp_or_date(text: &str) -> Result<NaiveDateTime, String> {
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists"));
+    }
+    parse_timestamp(text)
+        .map_err(|_| "must be an RFC 3339 timestamp or a YYYY-MM-DD date".to_owned())
+}
+
+/// The current moment at the precision we store.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().with_nanosecond_zero()
+}
+
+trait WholeSeconds {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl WholeSeconds for NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_converted_to_utc_and_fractions_dropped() {
+        let t = parse_timestamp("2015-09-27T16:30:00.789+02:00").unwrap();
+        assert_eq!(format_timestamp(t), "2015-09-27T14:30:00Z");
+    }
+
+    #[test]
+    fn a_bare_date_is_not_a_timestamp() {
+        assert!(parse_timestamp("2015-09-27").is_err());
+    }
+
+    #[test]
+    fn a_query_date_means_midnight_utc() {
+        let t = parse_timestamp_or_date("2015-09-27").unwrap();
+        assert_eq!(format_timestamp(t), "2015-09-27T00:00:00Z");
+    }
+}

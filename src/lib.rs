@@ -1,0 +1,15 @@
+//! masthead: a headless content API serving articles, authors, tags and
+//! related-article links as JSON over HTTP.
+//!
+//! The arrows point one way: [`api`] uses [`domain`] and [`db`]; [`db`] knows
+//! nothing of HTTP and [`domain`] knows nothing of either.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod markdown;
+pub mod openapi;
+pub mod startup;

@@ -1,0 +1,113 @@
+//! Markdown to sanitized HTML, plus the plain-text derivations (excerpt,
+//! reading time) that are computed once at write time, never per read.
+
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+
+const EXCERPT_CHARS: usize = 200;
+const WORDS_PER_MINUTE: usize = 230;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// Renders Markdown and strips everything that could run in a reader's
+/// browser: scripts, event handlers, `javascript:` and `data:` URLs.
+pub fn render_html(markdown: &str) -> String {
+    let mut html = String::with_capacity(markdown.len() * 5 / 4);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options()));
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto", "tel"].into())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&html)
+        .to_string()
+}
+
+/// The body's visible text with whitespace collapsed.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Heading(_))
+            | Event::End(TagEnd::Item) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first ~200 characters of the text, cut at a word, with "…" when cut.
+pub fn derive_excerpt(plain: &str) -> String {
+    if plain.chars().count() <= EXCERPT_CHARS {
+        return plain.to_owned();
+    }
+    let cut: String = plain.chars().take(EXCERPT_CHARS).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(space) if space > 0 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    let trimmed = at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-".contains(c));
+    format!("{trimmed}…")
+}
+
+/// Words divided by 230, rounded up, at least one minute.
+pub fn reading_time_minutes(plain: &str) -> i32 {
+    let words = plain.split_whitespace().count();
+    words.div_ceil(WORDS_PER_MINUTE).max(1) as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_event_handlers_are_removed() {
+        let html = render_html("hi <script>alert(1)</script> <img src=x onerror=alert(1)>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn javascript_and_data_urls_are_removed() {
+        let html = render_html(
+            "[a](javascript:alert(1)) <a href=\"data:text/html,x\">b</a> [c](https://example.com)",
+        );
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("href=\"https://example.com\""), "{html}");
+    }
+
+    #[test]
+    fn markdown_is_rendered() {
+        assert_eq!(
+            render_html("# Title\n\n*x*"),
+            "<h1>Title</h1>\n<p><em>x</em></p>\n"
+        );
+    }
+
+    #[test]
+    fn a_short_body_is_its_own_excerpt() {
+        assert_eq!(
+            derive_excerpt(&plain_text("Hello **world**.")),
+            "Hello world."
+        );
+    }
+
+    #[test]
+    fn a_long_body_is_cut_at_a_word_with_an_ellipsis() {
+        let body = "word ".repeat(100);
+        let excerpt = derive_excerpt(&plain_text(&body));
+        assert!(excerpt.ends_with("word…"), "{excerpt}");
+        assert!(excerpt.chars().count() <= 201);
+    }
+
+    #[test]
+    fn reading_time_rounds_up_and_is_at_least_one() {
+        assert_eq!(reading_time_minutes(""), 1);
+        assert_eq!(reading_time_minutes(&"w ".repeat(230)), 1);
+        assert_eq!(reading_time_minutes(&"w ".repeat(231)), 2);
+    }
+}

@@ -1,0 +1,118 @@
+//! Building the service: database, migrations, shared state, the actix App
+//! and the HTTP server. Tests start the same server on port 0.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::api::{self, AppState};
+use crate::auth::Verifier;
+use crate::config::{JwtKey, Settings};
+use crate::db::Db;
+use crate::error::{ApiError, problem_for_plain_errors};
+
+/// Why the service could not start: one line, naming what to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+/// Opens the database and applies pending migrations.
+pub fn open_database(settings: &Settings) -> Result<Db, StartError> {
+    let db = Db::connect(&settings.database_url, settings.pool_size)
+        .map_err(|e| StartError(format!("DATABASE_URL: {e}")))?;
+    let applied = db
+        .migrate()
+        .map_err(|e| StartError(format!("DATABASE_URL: {e}")))?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    Ok(db)
+}
+
+/// A started server and the port it listens on.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+}
+
+impl Application {
+    /// Opens the database, migrates it and binds `listener`; the server runs
+    /// once `server` is awaited or spawned.
+    pub fn build(settings: &Settings, listener: TcpListener) -> Result<Application, StartError> {
+        if let JwtKey::Secret {
+            generated: Some(path),
+            ..
+        } = &settings.jwt.key
+        {
+            tracing::warn!(
+                path = %path.display(),
+                "JWT_SECRET is unset: using a generated secret kept beside the database; \
+                 set JWT_SECRET to share one across replicas"
+            );
+        }
+        let verifier = web::Data::new(Verifier::new(&settings.jwt).map_err(StartError)?);
+        let db = open_database(settings)?;
+        let state = web::Data::new(AppState {
+            db,
+            cache: settings.cache.clone(),
+            openapi_json: crate::openapi::document(),
+        });
+        let body_limit = settings.body_limit_bytes;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError(format!("MASTHEAD_BIND: {e}")))?
+            .port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(verifier.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    ApiError::BadRequest(format!("the path is malformed: {err}")).into()
+                }))
+                .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
+                .wrap_fn(|req, srv| {
+                    let started = Instant::now();
+                    let method = req.method().clone();
+                    let path = req.path().to_owned();
+                    let response = srv.call(req);
+                    async move {
+                        let response = response.await?;
+                        tracing::info!(
+                            %method,
+                            %path,
+                            status = response.status().as_u16(),
+                            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+                            "request"
+                        );
+                        Ok(response)
+                    }
+                })
+                .configure(api::routes)
+                .service(web::resource("/docs").route(web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/docs/"))
+                        .finish()
+                })))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
+                )
+                .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                    Err::<HttpResponse, _>(ApiError::NotFound(format!(
+                        "no resource at {}",
+                        req.path()
+                    )))
+                }))
+        })
+        .shutdown_timeout(30)
+        .listen(listener)
+        .map_err(|e| StartError(format!("MASTHEAD_BIND: {e}")))?
+        .run();
+        Ok(Application { port, server })
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration suite: one binary, the real app over HTTP, a fresh SQLite
+//! file per test.
+
+mod helpers;
+
+mod articles;
+mod authors;
+mod errors;
+mod openapi;
+mod related;
+mod tags;

@@ -1,0 +1,1 @@
+use crate::helpers::spawn_app;
