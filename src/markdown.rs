@@ -25,8 +25,20 @@ pub fn render_html(markdown: &str) -> String {
 /// The body's visible text with whitespace collapsed.
 pub fn plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
+    // Raw HTML is not text, and neither is what a script or style element holds.
+    let mut in_hidden_element = false;
     for event in Parser::new_ext(markdown, options()) {
         match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let html = html.to_ascii_lowercase();
+                if html.contains("<script") || html.contains("<style") {
+                    in_hidden_element = true;
+                }
+                if html.contains("</script") || html.contains("</style") {
+                    in_hidden_element = false;
+                }
+            }
+            Event::Text(_) | Event::Code(_) if in_hidden_element => {}
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak
             | Event::HardBreak
@@ -86,6 +98,11 @@ mod tests {
             render_html("# Title\n\n*x*"),
             "<h1>Title</h1>\n<p><em>x</em></p>\n"
         );
+    }
+
+    #[test]
+    fn script_content_is_not_text() {
+        assert_eq!(plain_text("Hi <script>alert(1)</script> there"), "Hi there");
     }
 
     #[test]

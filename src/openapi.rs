@@ -178,6 +178,7 @@ problem_set!(
         "403" => "The caller's role may not do this",
         "404" => "No such resource, or one the caller may not see",
         "409" => "A conflict: slug or name taken, link exists",
+        "412" => "`If-Match` does not match the current ETag; nothing was changed",
         "413" => "The body is over the size limit",
         "415" => "The body is not application/json",
         "422" => "Well-formed but invalid; `errors` lists the fields",
@@ -191,5 +192,21 @@ problem_set!(
         "403" => "The caller's role may not do this",
         "404" => "No such resource, or one the caller may not see",
         "409" => "The resource is still in use",
+        "412" => "`If-Match` does not match the current ETag; nothing was changed",
     }
 );
+
+/// The answer to a conditional read whose validators still match.
+pub struct NotModified;
+
+impl IntoResponses for NotModified {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        BTreeMap::from([(
+            "304".to_owned(),
+            ResponseBuilder::new()
+                .description("Not modified: the `If-None-Match` or `If-Modified-Since` sent still holds; no body")
+                .build()
+                .into(),
+        )])
+    }
+}

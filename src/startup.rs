@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::time::Instant;
 
 use actix_web::dev::{Server, Service};
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -32,6 +32,21 @@ pub fn open_database(settings: &Settings) -> Result<Db, StartError> {
         tracing::info!(applied, "applied database migrations");
     }
     Ok(db)
+}
+
+fn refuse_write_query(req: &actix_web::dev::ServiceRequest) -> Option<ApiError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD) || req.query_string().is_empty() {
+        return None;
+    }
+    let name = req
+        .query_string()
+        .split(['=', '&'])
+        .next()
+        .unwrap_or_default();
+    Some(ApiError::BadRequest(format!(
+        "unknown query parameter '{name}'; {} takes none",
+        req.method()
+    )))
 }
 
 /// A started server and the port it listens on.
@@ -75,6 +90,18 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("the path is malformed: {err}")).into()
                 }))
+                .wrap_fn(|req, srv| {
+                    // No write route takes query parameters: one sent is a
+                    // typo that must not be silently ignored.
+                    let rejected = refuse_write_query(&req);
+                    let response = srv.call(req);
+                    async move {
+                        match rejected {
+                            Some(err) => Err(err.into()),
+                            None => response.await,
+                        }
+                    }
+                })
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap_fn(|req, srv| {
                     let started = Instant::now();

@@ -6,26 +6,29 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::authors::AuthorSummary;
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
-use super::query::{PageMeta, Paging, QueryParams};
+use super::caching::{IfMatch, cached_json};
+use super::query::{Cursor, PageMeta, Paging, QueryParams};
 use super::tags::TagSummary;
 use super::validate::Checks;
-use super::{AppState, json_created, json_list, json_ok, own_author_id, visibility_for};
+use super::{AppState, json_created, json_ok, own_author_id, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
 use crate::db::articles::{
-    self as article_db, ArticleFilter, ArticleRow, ArticleValues, Sort, SortField,
+    self as article_db, ArticleFilter, ArticleRow, ArticleValues, Position, Sort, SortField,
+    SortKey,
 };
 use crate::db::links::{self as link_db, LinkSpec};
 use crate::db::visibility::Visibility;
-use crate::db::{self, Conn, authors as author_db, slugs, tags as tag_db};
+use crate::db::{self, Conn, Slice, authors as author_db, search, slugs, tags as tag_db};
 use crate::domain::{self, Key, LinkKind, Role, Slug, Status, format_timestamp, parse_timestamp};
 use crate::error::{ApiError, FieldError};
 use crate::markdown;
 use crate::openapi::{
-    ArticleListProblems, CreateProblems, DeleteProblems, ReadProblems, UpdateProblems,
+    ArticleListProblems, CreateProblems, DeleteProblems, NotModified, ReadProblems, UpdateProblems,
 };
 
 const MAX_TITLE: usize = 300;
@@ -101,6 +104,15 @@ pub struct ArticleListItem {
     pub authors: Vec<AuthorSummary>,
     pub tags: Vec<TagSummary>,
     pub primary_tag: Option<TagSummary>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Vec<RelatedLink>>,
 }
 
 /// A short form of an article, as the target of a related link.
@@ -189,9 +201,19 @@ impl Embeds {
     }
 }
 
-fn list_item(row: ArticleRow, embeds: &mut Embeds) -> ArticleListItem {
+fn list_item(
+    row: ArticleRow,
+    embeds: &mut Embeds,
+    extras: &ListExtras,
+    related: &mut HashMap<i64, Vec<RelatedLink>>,
+) -> ArticleListItem {
     let tags = embeds.tags_of(row.id);
     ArticleListItem {
+        related: extras
+            .related
+            .then(|| related.remove(&row.id).unwrap_or_default()),
+        body_html: extras.body_html.then(|| row.body_html.clone()),
+        body: extras.body.then(|| row.body.clone()),
         id: row.id,
         feature_image: feature_image(&row),
         status: status_of(&row),
@@ -241,27 +263,43 @@ pub fn summaries(
         .collect())
 }
 
-/// The article's curated links the viewer may see; hidden ones are left out
-/// and the others keep their stored positions.
+/// The curated links of many articles that the viewer may see, by article,
+/// in three queries; hidden ones are left out and the others keep their
+/// stored positions.
+pub fn related_of(
+    conn: &mut Conn,
+    article_ids: &[i64],
+    visibility: Visibility,
+) -> diesel::QueryResult<HashMap<i64, Vec<RelatedLink>>> {
+    let links = link_db::links_of_many(conn, article_ids)?;
+    let target_ids: Vec<i64> = links.iter().map(|l| l.target_id).collect();
+    let targets = summaries(conn, &target_ids, visibility)?;
+    let mut related: HashMap<i64, Vec<RelatedLink>> = HashMap::new();
+    for link in links {
+        if let Some(article) = targets.get(&link.target_id) {
+            related
+                .entry(link.article_id)
+                .or_default()
+                .push(RelatedLink {
+                    kind: link.kind,
+                    label: link.label,
+                    position: Some(link.position),
+                    article: article.clone(),
+                });
+        }
+    }
+    Ok(related)
+}
+
+/// One article's visible curated links.
 pub fn visible_links(
     conn: &mut Conn,
     article_id: i64,
     visibility: Visibility,
 ) -> diesel::QueryResult<Vec<RelatedLink>> {
-    let links = link_db::links_of(conn, article_id)?;
-    let target_ids: Vec<i64> = links.iter().map(|l| l.target_id).collect();
-    let mut targets = summaries(conn, &target_ids, visibility)?;
-    Ok(links
-        .into_iter()
-        .filter_map(|link| {
-            targets.remove(&link.target_id).map(|article| RelatedLink {
-                kind: link.kind,
-                label: link.label,
-                position: Some(link.position),
-                article,
-            })
-        })
-        .collect())
+    Ok(related_of(conn, &[article_id], visibility)?
+        .remove(&article_id)
+        .unwrap_or_default())
 }
 
 /// The whole article as the viewer may see it, in a fixed number of queries.
@@ -315,6 +353,10 @@ pub struct ArticleListParams {
     tag: Option<Vec<String>>,
     /// An author slug.
     author: Option<String>,
+    /// Full-text search over title, subtitle and body: every word must appear
+    /// (as a prefix). Any text is safe; punctuation is ignored.
+    #[param(max_length = 500)]
+    q: Option<String>,
     /// Inclusive lower bound on `published_at`: RFC 3339, or `YYYY-MM-DD` for midnight UTC.
     published_after: Option<String>,
     /// Exclusive upper bound on `published_at`: RFC 3339, or `YYYY-MM-DD` for midnight UTC.
@@ -323,27 +365,58 @@ pub struct ArticleListParams {
     /// `draft`, `scheduled` or `any`. A contributor may ask only `draft`: their own unpublished articles.
     #[param(pattern = "^(draft|scheduled|published|any)$")]
     status: Option<String>,
-    /// `-published_at` (default), `published_at`, `-updated_at`, `updated_at`, `title`, `-title`.
-    /// Ties are broken by id in the same direction.
-    #[param(pattern = "^-?(published_at|updated_at|title)$")]
+    /// `-published_at` (default; `relevance` when `q` is given), `published_at`,
+    /// `-updated_at`, `updated_at`, `title`, `-title`, `relevance` (needs `q`: title
+    /// matches first, then subtitle, then body). Ties are broken by id in the sort's direction.
+    #[param(pattern = "^(-?(published_at|updated_at|title)|relevance)$")]
     sort: Option<String>,
-    /// 1-based page number; a page past the end is empty.
+    /// Comma-separated top-level fields to return (`id` is always included). List items
+    /// leave out `body`, `body_html` and `related` unless asked.
+    #[param(example = "slug,title,excerpt")]
+    fields: Option<String>,
+    /// 1-based page number; a page past the end is empty. Not with `cursor`.
     #[param(minimum = 1)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
+    /// Keyset paging: `meta.next_cursor` of the previous page. Not with `page`.
+    cursor: Option<String>,
 }
 
 const LIST_PARAMS: &[&str] = &[
     "tag",
     "author",
+    "q",
     "published_after",
     "published_before",
     "status",
     "sort",
+    "fields",
     "page",
     "per_page",
+    "cursor",
+];
+
+/// Every top-level field of an article.
+const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "subtitle",
+    "body",
+    "body_html",
+    "excerpt",
+    "reading_time_minutes",
+    "feature_image",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "authors",
+    "tags",
+    "primary_tag",
+    "related",
 ];
 
 /// Which articles a list is drawn from.
@@ -353,9 +426,15 @@ pub enum Within {
     Author(Key),
 }
 
-fn parse_sort(text: Option<&str>) -> Result<Sort, ApiError> {
+fn parse_sort(text: Option<&str>, searching: bool) -> Result<Sort, ApiError> {
     let Some(text) = text else {
-        return Ok(Sort::default());
+        return Ok(match searching {
+            true => Sort {
+                field: SortField::Relevance,
+                descending: true,
+            },
+            false => Sort::default(),
+        });
     };
     let (descending, name) = match text.strip_prefix('-') {
         Some(name) => (true, name),
@@ -365,13 +444,111 @@ fn parse_sort(text: Option<&str>) -> Result<Sort, ApiError> {
         "published_at" => SortField::PublishedAt,
         "updated_at" => SortField::UpdatedAt,
         "title" => SortField::Title,
+        "relevance" if !descending && searching => SortField::Relevance,
+        "relevance" if !descending => {
+            return Err(ApiError::BadRequest(
+                "query parameter 'sort' can be 'relevance' only with 'q'".into(),
+            ));
+        }
         _ => {
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'sort' must be one of -published_at, published_at, -updated_at, updated_at, title, -title; not '{text}'"
+                "query parameter 'sort' must be one of -published_at, published_at, -updated_at, updated_at, title, -title, relevance; not '{text}'"
             )));
         }
     };
-    Ok(Sort { field, descending })
+    Ok(Sort {
+        field,
+        descending: descending || field == SortField::Relevance,
+    })
+}
+
+fn sort_name(sort: Sort) -> &'static str {
+    match (sort.field, sort.descending) {
+        (SortField::PublishedAt, true) => "-published_at",
+        (SortField::PublishedAt, false) => "published_at",
+        (SortField::UpdatedAt, true) => "-updated_at",
+        (SortField::UpdatedAt, false) => "updated_at",
+        (SortField::Title, true) => "-title",
+        (SortField::Title, false) => "title",
+        (SortField::Relevance, _) => "relevance",
+    }
+}
+
+fn position_from_cursor(cursor: &Cursor, sort: Sort) -> Result<Position, ApiError> {
+    let (key, id) = cursor.for_sort(sort_name(sort))?;
+    let damaged = || ApiError::BadRequest("query parameter 'cursor' is damaged".into());
+    let key = match (sort.field, key) {
+        (SortField::PublishedAt | SortField::UpdatedAt, Value::Null) => SortKey::Time(None),
+        (SortField::PublishedAt | SortField::UpdatedAt, Value::String(t)) => {
+            SortKey::Time(Some(parse_timestamp(t).map_err(|_| damaged())?))
+        }
+        (SortField::Title, Value::String(t)) => SortKey::Text(t.clone()),
+        (SortField::Relevance, Value::Number(n)) => SortKey::Score(n.as_i64().ok_or_else(damaged)?),
+        _ => return Err(damaged()),
+    };
+    Ok(Position { key, id })
+}
+
+fn cursor_at(sort: Sort, position: &Position) -> Cursor {
+    let key = match &position.key {
+        SortKey::Time(t) => t.map(format_timestamp).map_or(Value::Null, Value::from),
+        SortKey::Text(t) => Value::from(t.clone()),
+        SortKey::Score(n) => Value::from(*n),
+    };
+    Cursor {
+        sort: sort_name(sort).to_owned(),
+        key,
+        id: position.id,
+    }
+}
+
+/// The `fields` parameter: which top-level fields to keep, `id` always
+/// among them. `None` keeps the default set.
+fn parse_fields(text: Option<&str>, allowed: &[&str]) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let mut fields = vec!["id".to_owned()];
+    for name in text.split(',').map(str::trim) {
+        if !allowed.contains(&name) {
+            return Err(ApiError::BadRequest(format!(
+                "query parameter 'fields' names unknown field '{name}'; known: {}",
+                allowed.join(", ")
+            )));
+        }
+        if !fields.iter().any(|f| f == name) {
+            fields.push(name.to_owned());
+        }
+    }
+    Ok(Some(fields))
+}
+
+/// Keeps only the named top-level fields of a serialized resource.
+fn trim_fields<T: Serialize>(value: &T, fields: Option<&[String]>) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(value).map_err(ApiError::internal)?;
+    if let (Some(fields), Value::Object(map)) = (fields, &mut value) {
+        map.retain(|name, _| fields.iter().any(|f| f == name));
+    }
+    Ok(value)
+}
+
+/// What a list loads beyond the default item fields.
+#[derive(Debug, Clone, Copy, Default)]
+struct ListExtras {
+    body: bool,
+    body_html: bool,
+    related: bool,
+}
+
+impl ListExtras {
+    fn from_fields(fields: Option<&[String]>) -> ListExtras {
+        let asks = |name: &str| fields.is_some_and(|f| f.iter().any(|x| x == name));
+        ListExtras {
+            body: asks("body"),
+            body_html: asks("body_html"),
+            related: asks("related"),
+        }
+    }
 }
 
 fn parse_date_param(params: &QueryParams, name: &str) -> Result<Option<NaiveDateTime>, ApiError> {
@@ -427,18 +604,34 @@ pub async fn article_list(
 ) -> Result<HttpResponse, ApiError> {
     let params = QueryParams::parse(&req, LIST_PARAMS)?;
     let paging = Paging::from_params(&params)?;
-    let sort = parse_sort(params.single("sort")?)?;
+    let q = params.single("q")?;
+    if q.is_some_and(|q| q.chars().count() > 500) {
+        return Err(ApiError::BadRequest(
+            "query parameter 'q' must be at most 500 characters".into(),
+        ));
+    }
+    let search = q.map(search::fts_query);
+    let sort = parse_sort(params.single("sort")?, search.is_some())?;
+    let after = paging
+        .cursor()
+        .map(|c| position_from_cursor(c, sort))
+        .transpose()?;
+    let window = paging.window(after);
     let status = parse_status(params.single("status")?, caller.0.as_ref())?;
+    let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
+    let extras = ListExtras::from_fields(fields.as_deref());
     let mut filter = ArticleFilter {
         tags: params.all("tag").into_iter().map(str::to_owned).collect(),
         author: params.single("author")?.map(str::to_owned),
         published_after: parse_date_param(&params, "published_after")?,
         published_before: parse_date_param(&params, "published_before")?,
+        search: search.clone().flatten(),
         ..ArticleFilter::default()
     };
-    let (items, total) = state
-        .db
-        .run(move |conn| -> Result<_, ApiError> {
+    // Text with no word in it matches nothing.
+    let matches_nothing = matches!(search, Some(None));
+    let ((mut rows, total), last_modified) = state
+        .read(move |conn| {
             match &within {
                 Within::All => {}
                 Within::Tag(key) => {
@@ -450,10 +643,13 @@ pub async fn article_list(
                     let author = author_db::find(conn, key)?
                         .ok_or_else(|| ApiError::NotFound(format!("no author '{key}'")))?;
                     if filter.author.as_ref().is_some_and(|a| *a != author.slug) {
-                        return Ok((Vec::new(), 0));
+                        return Ok((Vec::new(), Some(0)));
                     }
                     filter.author = Some(author.slug);
                 }
+            }
+            if matches_nothing {
+                return Ok((Vec::new(), Some(0)));
             }
             let caller_visibility = visibility_for(conn, caller.0.as_ref())?;
             let visibility = match status {
@@ -471,35 +667,38 @@ pub async fn article_list(
                     caller_visibility
                 }
             };
-            let (rows, total) = article_db::page(
-                conn,
-                &filter,
-                visibility,
-                sort,
-                paging.limit(),
-                paging.offset(),
-            )?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let Slice { rows, total } = article_db::page(conn, &filter, visibility, sort, &window)?;
+            let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
             let mut embeds = Embeds::load(conn, &ids)?;
+            let mut related = match extras.related {
+                true => related_of(conn, &ids, visibility)?,
+                false => HashMap::new(),
+            };
             let items = rows
                 .into_iter()
-                .map(|row| list_item(row, &mut embeds))
+                .map(|(row, position)| {
+                    (list_item(row, &mut embeds, &extras, &mut related), position)
+                })
                 .collect::<Vec<_>>();
             Ok((items, total))
         })
         .await?;
-    let list = ArticleList {
-        data: items,
-        meta: paging.meta(total),
-    };
-    Ok(json_list(&list, paging.next_link(&req, total)))
+    let (meta, link) = paging.complete(&req, &mut rows, total, |(_, position)| {
+        cursor_at(sort, position)
+    });
+    let data = rows
+        .iter()
+        .map(|(item, _)| trim_fields(item, fields.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = serde_json::json!({ "data": data, "meta": meta });
+    cached_json(&req, &state.cache, last_modified, &list, link)
 }
 
 /// Articles, newest first, with filters and paging.
 #[utoipa::path(get, path = "/v1/articles", tag = "articles", params(ArticleListParams),
     responses(
         (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        ArticleListProblems,
+        ArticleListProblems, NotModified,
     ))]
 pub async fn list_articles(
     state: web::Data<AppState>,
@@ -511,25 +710,33 @@ pub async fn list_articles(
 
 /// One article by id or slug. Unpublished articles are 404 to those who may not see them.
 #[utoipa::path(get, path = "/v1/articles/{key}", tag = "articles",
-    params(("key" = String, Path, description = "The article's id (all digits) or slug")),
-    responses((status = 200, description = "Success", body = Article), ReadProblems))]
+    params(
+        ("key" = String, Path, description = "The article's id (all digits) or slug"),
+        ("fields" = Option<String>, Query, description = "Comma-separated top-level fields to return; `id` is always included"),
+    ),
+    responses((status = 200, description = "The article; only the asked fields when `fields` is given", body = Article,
+        headers(("ETag" = String, description = "Strong validator of this representation"),
+                ("Last-Modified" = String, description = "When it may last have changed"))),
+        (status = 304, description = "Not modified since the validators sent"),
+        ReadProblems, NotModified))]
 pub async fn find_article(
     state: web::Data<AppState>,
     req: HttpRequest,
     key: web::Path<String>,
     caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(&req, &[])?;
+    let params = QueryParams::parse(&req, &["fields"])?;
+    let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
     let key = Key::parse(&key);
-    let article = state
-        .db
-        .run(move |conn| -> Result<_, ApiError> {
+    let (article, last_modified) = state
+        .read(move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let row = find_visible(conn, &key, visibility)?;
             Ok(full_article(conn, row, visibility)?)
         })
         .await?;
-    Ok(json_ok(&article))
+    let body = trim_fields(&article, fields.as_deref())?;
+    cached_json(&req, &state.cache, last_modified, &body, None)
 }
 
 /// The lead image in a write body. A merge patch merges its fields.
@@ -1074,10 +1281,7 @@ pub async fn create_article(
             })
         })
         .await?;
-    Ok(json_created(
-        format!("/v1/articles/{}", article.id),
-        &article,
-    ))
+    json_created(format!("/v1/articles/{}", article.id), &article)
 }
 
 async fn write_article(
@@ -1086,6 +1290,7 @@ async fn write_article(
     key: String,
     input: ArticleInput,
     mode: WriteMode,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&key);
     let article = state
@@ -1094,18 +1299,19 @@ async fn write_article(
             db::write_transaction(conn, |conn| {
                 let writer = Writer::resolve(conn, caller.0)?;
                 let current = editable(conn, &writer, &key)?;
+                if_match.check(|| Ok(full_article(conn, current.clone(), writer.visibility())?))?;
                 let row = save_article(conn, &writer, input, mode, Some(&current))?;
                 Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
             })
         })
         .await?;
-    Ok(json_ok(&article))
+    json_ok(&article)
 }
 
 /// Replaces an article: left-out optional fields become null or empty, except
 /// `slug`, `status` and `published_at`, which are kept.
 #[utoipa::path(put, path = "/v1/articles/{key}", tag = "articles", request_body = ArticleInput,
-    params(("key" = String, Path, description = "The article's id or slug")),
+    params(("key" = String, Path, description = "The article's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 200, description = "Success", body = Article), UpdateProblems))]
 pub async fn replace_article(
@@ -1113,14 +1319,23 @@ pub async fn replace_article(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<ArticleInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_article(state, caller, key.into_inner(), body.0, WriteMode::Replace).await
+    write_article(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Replace,
+        if_match,
+    )
+    .await
 }
 
 /// Changes some fields of an article (JSON merge patch: `null` clears).
 #[utoipa::path(patch, path = "/v1/articles/{key}", tag = "articles",
     request_body(content((ArticleInput = "application/json"), (ArticleInput = "application/merge-patch+json"))),
-    params(("key" = String, Path, description = "The article's id or slug")),
+    params(("key" = String, Path, description = "The article's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 200, description = "Success", body = Article), UpdateProblems))]
 pub async fn update_article(
@@ -1128,19 +1343,29 @@ pub async fn update_article(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<ArticleInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_article(state, caller, key.into_inner(), body.0, WriteMode::Merge).await
+    write_article(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Merge,
+        if_match,
+    )
+    .await
 }
 
 /// Deletes an article and every link to or from it. Editors and admins.
 #[utoipa::path(delete, path = "/v1/articles/{key}", tag = "articles",
-    params(("key" = String, Path, description = "The article's id or slug")),
+    params(("key" = String, Path, description = "The article's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), DeleteProblems))]
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: RequireCaller,
     key: web::Path<String>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&key);
     state
@@ -1154,6 +1379,7 @@ pub async fn delete_article(
                         "deleting articles needs the editor or admin role".into(),
                     ));
                 }
+                if_match.check(|| Ok(full_article(conn, row.clone(), writer.visibility())?))?;
                 link_db::unlink_target(conn, row.id)?;
                 article_db::delete(conn, row.id)?;
                 Ok(())
@@ -1169,10 +1395,12 @@ mod tests {
 
     #[test]
     fn sorts_parse_with_direction() {
-        assert_eq!(parse_sort(None).unwrap(), Sort::default());
-        let s = parse_sort(Some("title")).unwrap();
+        assert_eq!(parse_sort(None, false).unwrap(), Sort::default());
+        assert_eq!(parse_sort(None, true).unwrap().field, SortField::Relevance);
+        let s = parse_sort(Some("title"), false).unwrap();
         assert_eq!((s.field, s.descending), (SortField::Title, false));
-        assert!(parse_sort(Some("id")).is_err());
+        assert!(parse_sort(Some("id"), false).is_err());
+        assert!(parse_sort(Some("relevance"), false).is_err());
     }
 
     #[test]

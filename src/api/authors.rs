@@ -8,17 +8,18 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
-use super::query::{PageMeta, Paging, QueryParams};
+use super::caching::{IfMatch, cached_json};
+use super::query::{Cursor, PageMeta, Paging, QueryParams};
 use super::validate::Checks;
-use super::{AppState, json_created, json_list, json_ok, visibility_for};
+use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
 use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
-use crate::db::{self, Conn, slugs};
+use crate::db::{self, Conn, Slice, slugs};
 use crate::domain::{self, Key, Slug, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
-    CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, ReadProblems,
-    UpdateProblems,
+    CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, NotModified,
+    ReadProblems, UpdateProblems,
 };
 
 const MAX_NAME: usize = 120;
@@ -124,10 +125,11 @@ pub struct AuthorInput {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Email)]
     pub email: Patch<String>,
-    /// At most 16 entries; keys match `^[a-z0-9_]{1,32}$`.
+    /// At most 16 entries; keys match `^[a-z0-9_]{1,32}$`. PATCH merges it
+    /// network by network, and a `null` network removes it.
     #[serde(default)]
     #[schema(value_type = Option<BTreeMap<String, String>>)]
-    pub social: Patch<BTreeMap<String, String>>,
+    pub social: Patch<BTreeMap<String, Option<String>>>,
 }
 
 impl WriteBody for AuthorInput {
@@ -161,21 +163,29 @@ pub struct AuthorListParams {
 #[utoipa::path(get, path = "/v1/authors", tag = "authors", params(AuthorListParams),
     responses(
         (status = 200, description = "Success", body = AuthorList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        ListProblems,
+        ListProblems, NotModified,
     ))]
 pub async fn list_authors(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let params = QueryParams::parse(&req, &["q", "page", "per_page"])?;
+    let params = QueryParams::parse(&req, &["q", "page", "per_page", "cursor"])?;
     let paging = Paging::from_params(&params)?;
     let q = params.single("q")?.map(str::to_owned);
-    let (authors, total) = state
-        .db
-        .run(move |conn| -> Result<_, ApiError> {
-            let (rows, total) =
-                author_db::page(conn, q.as_deref(), paging.limit(), paging.offset())?;
+    let after = paging
+        .cursor()
+        .map(|cursor| match cursor.for_sort("name")? {
+            (serde_json::Value::String(name), id) => Ok((name.clone(), id)),
+            _ => Err(ApiError::BadRequest(
+                "query parameter 'cursor' is damaged".into(),
+            )),
+        })
+        .transpose()?;
+    let window = paging.window(after);
+    let ((mut authors, total), last_modified) = state
+        .read(move |conn| {
+            let Slice { rows, total } = author_db::page(conn, q.as_deref(), &window)?;
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let counts = author_db::article_counts(conn, &ids, visibility)?;
@@ -189,11 +199,16 @@ pub async fn list_authors(
             Ok((authors, total))
         })
         .await?;
+    let (meta, link) = paging.complete(&req, &mut authors, total, |author| Cursor {
+        sort: "name".into(),
+        key: crate::db::tags::name_key(&author.name).into(),
+        id: author.id,
+    });
     let list = AuthorList {
         data: authors,
-        meta: paging.meta(total),
+        meta,
     };
-    Ok(json_list(&list, paging.next_link(&req, total)))
+    cached_json(&req, &state.cache, last_modified, &list, link)
 }
 
 fn not_found(key: &Key) -> ApiError {
@@ -212,7 +227,7 @@ fn counted(conn: &mut Conn, row: AuthorRow, caller: Option<&Caller>) -> Result<A
 /// One author by id or slug. `email` is shown to editors and admins only.
 #[utoipa::path(get, path = "/v1/authors/{key}", tag = "authors",
     params(("key" = String, Path, description = "The author's id (all digits) or slug")),
-    responses((status = 200, description = "Success", body = Author), ReadProblems))]
+    responses((status = 200, description = "Success", body = Author), ReadProblems, NotModified))]
 pub async fn find_author(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -221,14 +236,13 @@ pub async fn find_author(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(&req, &[])?;
     let key = Key::parse(&key);
-    let author = state
-        .db
-        .run(move |conn| {
+    let (author, last_modified) = state
+        .read(move |conn| {
             let row = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
             counted(conn, row, caller.0.as_ref())
         })
         .await?;
-    Ok(json_ok(&author))
+    cached_json(&req, &state.cache, last_modified, &author, None)
 }
 
 /// The articles credited to an author, with the article list's query language.
@@ -236,7 +250,7 @@ pub async fn find_author(
     params(("key" = String, Path, description = "The author's id or slug"), ArticleListParams),
     responses(
         (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        NestedArticleListProblems,
+        NestedArticleListProblems, NotModified,
     ))]
 pub async fn list_author_articles(
     state: web::Data<AppState>,
@@ -285,8 +299,10 @@ fn author_values(
             checks.fail("email", "must be an email address like name@example.com");
         }
     }
-    let current_social = current.map(|c| serde_json::from_str(&c.social).unwrap_or_default());
-    let social = mode.apply(input.social, current_social).unwrap_or_default();
+    let current_social: BTreeMap<String, String> = current
+        .map(|c| serde_json::from_str(&c.social).unwrap_or_default())
+        .unwrap_or_default();
+    let social = merge_social(mode, input.social, current_social);
     check_social(&mut checks, &social);
     let slug = match input.slug {
         Patch::Value(text) => checks.slug("slug", &text),
@@ -317,6 +333,7 @@ fn author_values(
     };
     Ok(AuthorValues {
         slug: slug.into_string(),
+        name_key: crate::db::tags::name_key(&name),
         name,
         bio,
         avatar_url,
@@ -325,6 +342,32 @@ fn author_values(
         social: serde_json::to_string(&social).map_err(ApiError::internal)?,
         updated_at: domain::now(),
     })
+}
+
+/// RFC 7396 for the one nested object: PATCH merges networks one by one
+/// and `null` removes one; POST and PUT take the object as sent.
+fn merge_social(
+    mode: WriteMode,
+    input: Patch<BTreeMap<String, Option<String>>>,
+    current: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut social = match mode {
+        WriteMode::Merge => current,
+        WriteMode::Create | WriteMode::Replace => BTreeMap::new(),
+    };
+    match input {
+        Patch::Absent => {}
+        Patch::Null => social.clear(),
+        Patch::Value(changes) => {
+            for (network, handle) in changes {
+                match handle {
+                    Some(handle) => social.insert(network, handle),
+                    None => social.remove(&network),
+                };
+            }
+        }
+    }
+    social
 }
 
 fn check_social(checks: &mut Checks, social: &BTreeMap<String, String>) {
@@ -375,10 +418,7 @@ pub async fn create_author(
             })
         })
         .await?;
-    Ok(json_created(
-        format!("/v1/authors/{}", author.slug),
-        &author,
-    ))
+    json_created(format!("/v1/authors/{}", author.slug), &author)
 }
 
 async fn write_author(
@@ -387,6 +427,7 @@ async fn write_author(
     key: String,
     input: AuthorInput,
     mode: WriteMode,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.require_editor()?.clone();
     let key = Key::parse(&key);
@@ -395,18 +436,19 @@ async fn write_author(
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
                 let values = author_values(conn, input, mode, Some(&current))?;
                 let row = author_db::update(conn, current.id, &values)?;
                 counted(conn, row, Some(&caller))
             })
         })
         .await?;
-    Ok(json_ok(&author))
+    json_ok(&author)
 }
 
 /// Replaces an author: left-out fields become null or empty, a left-out slug is kept.
 #[utoipa::path(put, path = "/v1/authors/{key}", tag = "authors", request_body = AuthorInput,
-    params(("key" = String, Path, description = "The author's id or slug")),
+    params(("key" = String, Path, description = "The author's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 200, description = "Success", body = Author), UpdateProblems))]
 pub async fn replace_author(
@@ -414,14 +456,23 @@ pub async fn replace_author(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<AuthorInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_author(state, caller, key.into_inner(), body.0, WriteMode::Replace).await
+    write_author(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Replace,
+        if_match,
+    )
+    .await
 }
 
 /// Changes some fields of an author (JSON merge patch: `null` clears).
 #[utoipa::path(patch, path = "/v1/authors/{key}", tag = "authors",
     request_body(content((AuthorInput = "application/json"), (AuthorInput = "application/merge-patch+json"))),
-    params(("key" = String, Path, description = "The author's id or slug")),
+    params(("key" = String, Path, description = "The author's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 200, description = "Success", body = Author), UpdateProblems))]
 pub async fn update_author(
@@ -429,27 +480,38 @@ pub async fn update_author(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<AuthorInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_author(state, caller, key.into_inner(), body.0, WriteMode::Merge).await
+    write_author(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Merge,
+        if_match,
+    )
+    .await
 }
 
 /// Deletes an author who has no articles. Admins only.
 #[utoipa::path(delete, path = "/v1/authors/{key}", tag = "authors",
-    params(("key" = String, Path, description = "The author's id or slug")),
+    params(("key" = String, Path, description = "The author's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), DeleteProblems))]
 pub async fn delete_author(
     state: web::Data<AppState>,
     caller: RequireCaller,
     key: web::Path<String>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    let caller = caller.require_admin()?.clone();
     let key = Key::parse(&key);
     state
         .db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
                 if author_db::has_articles(conn, current.id)? {
                     return Err(ApiError::Conflict(format!(
                         "author '{}' still has articles; reassign or delete them first",

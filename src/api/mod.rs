@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod authors;
 pub mod body;
+pub mod caching;
 pub mod query;
 pub mod related;
 pub mod system;
@@ -12,6 +13,7 @@ pub mod validate;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -19,6 +21,7 @@ use crate::config::CacheSettings;
 use crate::db::visibility::Visibility;
 use crate::db::{self, Conn, Db};
 use crate::domain;
+use crate::error::ApiError;
 
 /// What every handler shares.
 pub struct AppState {
@@ -116,21 +119,31 @@ pub fn own_author_id(conn: &mut Conn, caller: &Caller) -> diesel::QueryResult<Op
     }
 }
 
-pub fn json_ok<T: Serialize>(body: &T) -> HttpResponse {
-    HttpResponse::Ok().json(body)
+/// A write's 200 answer with the new ETag.
+pub fn json_ok<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
+    caching::written_json(HttpResponse::Ok(), body)
 }
 
-pub fn json_created<T: Serialize>(location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(body)
+/// A create's 201 answer with `Location` and the new ETag.
+pub fn json_created<T: Serialize>(location: String, body: &T) -> Result<HttpResponse, ApiError> {
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    caching::written_json(response, body)
 }
 
-/// A list page, with `Link: rel="next"` when there is more.
-pub fn json_list<T: Serialize>(body: &T, next_link: Option<String>) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    if let Some(link) = next_link {
-        response.insert_header((header::LINK, link));
+impl AppState {
+    /// Runs a read and also finds its `Last-Modified`, in one trip to the
+    /// blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> Result<(T, NaiveDateTime), ApiError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .run(move |conn| {
+                let value = work(conn)?;
+                Ok((value, db::last_modified(conn, domain::now())?))
+            })
+            .await
     }
-    response.json(body)
 }

@@ -2,9 +2,12 @@
 //! once unless repeatable, and parsed with a 400 that names it.
 
 use actix_web::HttpRequest;
-use serde::Serialize;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::Window;
 use crate::error::ApiError;
 
 pub const DEFAULT_PER_PAGE: i64 = 20;
@@ -68,57 +71,200 @@ impl QueryParams {
     }
 }
 
-/// Page-number paging.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub page: i64,
-    pub per_page: i64,
+/// Page-number or keyset (cursor) paging; they cannot be mixed.
+#[derive(Debug, Clone)]
+pub enum Paging {
+    Pages {
+        page: i64,
+        per_page: i64,
+    },
+    Cursor {
+        per_page: i64,
+        cursor: Option<Cursor>,
+    },
 }
 
 /// Far enough that any offset it implies stays a valid 64-bit number.
 const MAX_PAGE: i64 = 1_000_000_000;
 
+/// A decoded cursor: the sort it was made for, the last item's sort value
+/// and its id. Opaque to clients: base64url of compact JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "k")]
+    pub key: serde_json::Value,
+    #[serde(rename = "i")]
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    fn decode(text: &str) -> Result<Cursor, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "query parameter 'cursor' is not a cursor this API issued".into(),
+                )
+            })
+    }
+
+    /// The cursor's position, when it was made for `sort`.
+    pub fn for_sort(&self, sort: &str) -> Result<(&serde_json::Value, i64), ApiError> {
+        if self.sort == sort {
+            Ok((&self.key, self.id))
+        } else {
+            Err(ApiError::BadRequest(format!(
+                "query parameter 'cursor' was made for sort '{}', not '{sort}'",
+                self.sort
+            )))
+        }
+    }
+}
+
 impl Paging {
-    pub const PARAMS: [&'static str; 2] = ["page", "per_page"];
-
     pub fn from_params(params: &QueryParams) -> Result<Paging, ApiError> {
-        Ok(Paging {
-            page: params.int_in("page", 1, MAX_PAGE)?.unwrap_or(1),
-            per_page: params
-                .int_in("per_page", 1, MAX_PER_PAGE)?
-                .unwrap_or(DEFAULT_PER_PAGE),
-        })
-    }
-
-    pub fn limit(&self) -> i64 {
-        self.per_page
-    }
-
-    pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
-    }
-
-    pub fn meta(&self, total: i64) -> PageMeta {
-        PageMeta {
-            page: self.page,
-            per_page: self.per_page,
-            total,
-            total_pages: (total + self.per_page - 1) / self.per_page,
-            next_cursor: None,
+        let per_page = params
+            .int_in("per_page", 1, MAX_PER_PAGE)?
+            .unwrap_or(DEFAULT_PER_PAGE);
+        match params.single("cursor")? {
+            Some(_) if params.single("page")?.is_some() => Err(ApiError::BadRequest(
+                "query parameters 'page' and 'cursor' cannot be combined".into(),
+            )),
+            Some(text) => Ok(Paging::Cursor {
+                per_page,
+                cursor: Some(Cursor::decode(text)?),
+            }),
+            None => Ok(Paging::Pages {
+                page: params.int_in("page", 1, MAX_PAGE)?.unwrap_or(1),
+                per_page,
+            }),
         }
     }
 
-    /// `Link: <...>; rel="next"` when a later page has items.
-    pub fn next_link(&self, req: &HttpRequest, total: i64) -> Option<String> {
-        if self.page * self.per_page >= total {
+    pub fn per_page(&self) -> i64 {
+        match self {
+            Paging::Pages { per_page, .. } | Paging::Cursor { per_page, .. } => *per_page,
+        }
+    }
+
+    /// How many rows to load: one more than a page in cursor mode, to learn
+    /// whether there is a next page without counting.
+    fn fetch_limit(&self) -> i64 {
+        match self {
+            Paging::Pages { per_page, .. } => *per_page,
+            Paging::Cursor { per_page, .. } => per_page + 1,
+        }
+    }
+
+    fn offset(&self) -> i64 {
+        match self {
+            Paging::Pages { page, per_page } => (page - 1) * per_page,
+            Paging::Cursor { .. } => 0,
+        }
+    }
+
+    pub fn cursor(&self) -> Option<&Cursor> {
+        match self {
+            Paging::Cursor { cursor, .. } => cursor.as_ref(),
+            Paging::Pages { .. } => None,
+        }
+    }
+
+    /// The slice of rows to load, with the cursor's position decoded by the caller.
+    pub fn window<P>(&self, after: Option<P>) -> Window<P> {
+        match self {
+            Paging::Pages { .. } => Window::Offset {
+                limit: self.fetch_limit(),
+                offset: self.offset(),
+            },
+            Paging::Cursor { .. } => Window::After {
+                limit: self.fetch_limit(),
+                after,
+            },
+        }
+    }
+
+    /// Finishes a loaded slice: trims cursor mode's extra row, and gives the
+    /// `meta` and the `Link` header, with a cursor after the last row when
+    /// more follow.
+    pub fn complete<T>(
+        &self,
+        req: &HttpRequest,
+        rows: &mut Vec<T>,
+        total: Option<i64>,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> (PageMeta, Option<String>) {
+        let more = self.finish(rows, total);
+        let next_cursor = rows
+            .last()
+            .filter(|_| more)
+            .map(|last| cursor_of(last).encode());
+        let link = self.next_link(req, more, next_cursor.as_deref());
+        (self.meta(total, next_cursor), link)
+    }
+
+    /// Trims the extra row of cursor mode and tells whether more follow.
+    fn finish<T>(&self, rows: &mut Vec<T>, total: Option<i64>) -> bool {
+        match self {
+            Paging::Pages { page, per_page } => page * per_page < total.unwrap_or(0),
+            Paging::Cursor { per_page, .. } => {
+                let more = rows.len() as i64 > *per_page;
+                rows.truncate(*per_page as usize);
+                more
+            }
+        }
+    }
+
+    fn meta(&self, total: Option<i64>, next_cursor: Option<String>) -> PageMeta {
+        match self {
+            Paging::Pages { page, per_page } => {
+                let total = total.unwrap_or(0);
+                PageMeta {
+                    page: Some(*page),
+                    per_page: *per_page,
+                    total: Some(total),
+                    total_pages: Some((total + per_page - 1) / per_page),
+                    next_cursor,
+                }
+            }
+            Paging::Cursor { per_page, .. } => PageMeta {
+                page: None,
+                per_page: *per_page,
+                total: None,
+                total_pages: None,
+                next_cursor,
+            },
+        }
+    }
+
+    /// `Link: <...>; rel="next"` when there is more: the next page number,
+    /// or the next cursor, keeping every other parameter.
+    fn next_link(
+        &self,
+        req: &HttpRequest,
+        more: bool,
+        next_cursor: Option<&str>,
+    ) -> Option<String> {
+        if !more {
             return None;
         }
         let mut pairs: Vec<(String, String)> =
             actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
                 .map(|q| q.into_inner())
                 .unwrap_or_default();
-        pairs.retain(|(name, _)| name != "page");
-        pairs.push(("page".into(), (self.page + 1).to_string()));
+        pairs.retain(|(name, _)| name != "page" && name != "cursor");
+        match self {
+            Paging::Pages { page, .. } => pairs.push(("page".into(), (page + 1).to_string())),
+            Paging::Cursor { .. } => pairs.push(("cursor".into(), next_cursor?.to_owned())),
+        }
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
@@ -129,15 +275,20 @@ impl Paging {
 /// Where a page sits in the whole list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageMeta {
+    /// Page-number mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 1)]
-    pub page: i64,
+    pub page: Option<i64>,
     #[schema(example = 20)]
     pub per_page: i64,
-    /// Items in the whole list.
+    /// Items in the whole list; page-number mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 42)]
-    pub total: i64,
+    pub total: Option<i64>,
+    /// Page-number mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 3)]
-    pub total_pages: i64,
-    /// Reserved for keyset paging; null in page-number mode.
+    pub total_pages: Option<i64>,
+    /// Pass as `cursor` for the items after this page; null at the end.
     pub next_cursor: Option<String>,
 }

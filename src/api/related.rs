@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::articles::{RelatedLink, find_visible, label_for, summaries, visible_links};
 use super::body::{JsonBody, Patch, WriteBody};
+use super::caching::cached_json;
 use super::query::QueryParams;
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
@@ -19,7 +20,7 @@ use crate::db::visibility::Visibility;
 use crate::db::{self, Conn};
 use crate::domain::{self, Key, LinkKind};
 use crate::error::{ApiError, FieldError};
-use crate::openapi::{CreateProblems, DeleteProblems, ReadProblems, UpdateProblems};
+use crate::openapi::{CreateProblems, DeleteProblems, NotModified, ReadProblems, UpdateProblems};
 
 const MAX_SUGGEST: i64 = 20;
 
@@ -129,7 +130,7 @@ fn suggestions(
         ("suggest" = Option<i64>, Query, minimum = 0, maximum = 20,
             description = "Append up to this many visible articles sharing the most tags, as `kind: \"suggested\"`, `position: null`"),
     ),
-    responses((status = 200, description = "Success", body = RelatedList), ReadProblems))]
+    responses((status = 200, description = "Success", body = RelatedList), ReadProblems, NotModified))]
 pub async fn list_related(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -139,9 +140,8 @@ pub async fn list_related(
     let params = QueryParams::parse(&req, &["suggest"])?;
     let suggest = params.int_in("suggest", 0, MAX_SUGGEST)?.unwrap_or(0);
     let key = Key::parse(&key);
-    let list = state
-        .db
-        .run(move |conn| -> Result<_, ApiError> {
+    let (list, last_modified) = state
+        .read(move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let article = find_visible(conn, &key, visibility)?;
             let mut data = visible_links(conn, article.id, visibility)?;
@@ -149,7 +149,7 @@ pub async fn list_related(
             Ok(RelatedList { data })
         })
         .await?;
-    Ok(json_ok(&list))
+    cached_json(&req, &state.cache, last_modified, &list, None)
 }
 
 /// The article whose links an editor manages: 404 when the caller may not
@@ -264,7 +264,7 @@ pub async fn create_related(
         })
         .await?;
     let location = format!("/v1/articles/{article_id}/related/{}", link.article.id);
-    Ok(json_created(location, &link))
+    json_created(location, &link)
 }
 
 /// Links change what an article shows, so they change its `updated_at`.
@@ -344,7 +344,7 @@ pub async fn update_related(
             })
         })
         .await?;
-    Ok(json_ok(&link))
+    json_ok(&link)
 }
 
 /// Removes a link; the positions after it close up. Editors and admins.

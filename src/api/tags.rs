@@ -2,21 +2,23 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
-use super::query::{PageMeta, Paging, QueryParams};
+use super::caching::{IfMatch, cached_json};
+use super::query::{Cursor, PageMeta, Paging, QueryParams};
 use super::validate::Checks;
-use super::{AppState, json_created, json_list, json_ok, visibility_for};
+use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
-use crate::db::tags::{self as tag_db, TagOrder, TagRow, TagValues};
+use crate::db::tags::{self as tag_db, TagOrder, TagPosition, TagRow, TagValues};
 use crate::db::{self, Conn, slugs};
 use crate::domain::{self, Key, Slug, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
-    CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, ReadProblems,
-    UpdateProblems,
+    CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, NotModified,
+    ReadProblems, UpdateProblems,
 };
 
 const MAX_NAME: usize = 100;
@@ -118,42 +120,60 @@ pub struct TagListParams {
 #[utoipa::path(get, path = "/v1/tags", tag = "tags", params(TagListParams),
     responses(
         (status = 200, description = "Success", body = TagList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        ListProblems,
+        ListProblems, NotModified,
     ))]
 pub async fn list_tags(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let params = QueryParams::parse(&req, &["sort", "page", "per_page"])?;
+    let params = QueryParams::parse(&req, &["sort", "page", "per_page", "cursor"])?;
     let paging = Paging::from_params(&params)?;
-    let order = match params.single("sort")? {
-        None | Some("name") => TagOrder::Name,
-        Some("-article_count") => TagOrder::MostArticles,
+    let (order, sort_name) = match params.single("sort")? {
+        None | Some("name") => (TagOrder::Name, "name"),
+        Some("-article_count") => (TagOrder::MostArticles, "-article_count"),
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
                 "query parameter 'sort' must be 'name' or '-article_count', not '{other}'"
             )));
         }
     };
-    let (rows, total) = state
-        .db
-        .run(move |conn| -> Result<_, ApiError> {
+    let after = paging
+        .cursor()
+        .map(|cursor| {
+            let (key, id) = cursor.for_sort(sort_name)?;
+            match (order, key) {
+                (TagOrder::Name, Value::String(name)) => Ok(TagPosition::Name(name.clone(), id)),
+                (TagOrder::MostArticles, Value::Number(n)) if n.is_i64() => {
+                    Ok(TagPosition::Count(n.as_i64().unwrap_or_default(), id))
+                }
+                _ => Err(ApiError::BadRequest(
+                    "query parameter 'cursor' is damaged".into(),
+                )),
+            }
+        })
+        .transpose()?;
+    let window = paging.window(after);
+    let ((mut rows, total), last_modified) = state
+        .read(move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
-            Ok(tag_db::page(
-                conn,
-                order,
-                visibility,
-                paging.limit(),
-                paging.offset(),
-            )?)
+            let slice = tag_db::page(conn, order, visibility, &window)?;
+            Ok((slice.rows, slice.total))
         })
         .await?;
+    let (meta, link) = paging.complete(&req, &mut rows, total, |(row, count)| Cursor {
+        sort: sort_name.to_owned(),
+        key: match order {
+            TagOrder::Name => Value::from(row.name_key.clone()),
+            TagOrder::MostArticles => Value::from(*count),
+        },
+        id: row.id,
+    });
     let list = TagList {
         data: rows.into_iter().map(|(row, n)| to_tag(row, n)).collect(),
-        meta: paging.meta(total),
+        meta,
     };
-    Ok(json_list(&list, paging.next_link(&req, total)))
+    cached_json(&req, &state.cache, last_modified, &list, link)
 }
 
 fn load_tag(conn: &mut Conn, key: &Key, caller: &MaybeCaller) -> Result<Tag, ApiError> {
@@ -179,7 +199,7 @@ fn not_found(key: &Key) -> ApiError {
     params(("key" = String, Path, description = "The tag's id (all digits) or slug")),
     responses(
         (status = 200, description = "Success", body = Tag),
-        ReadProblems,
+        ReadProblems, NotModified,
     ))]
 pub async fn find_tag(
     state: web::Data<AppState>,
@@ -189,11 +209,10 @@ pub async fn find_tag(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(&req, &[])?;
     let key = Key::parse(&key);
-    let tag = state
-        .db
-        .run(move |conn| load_tag(conn, &key, &caller))
+    let (tag, last_modified) = state
+        .read(move |conn| load_tag(conn, &key, &caller))
         .await?;
-    Ok(json_ok(&tag))
+    cached_json(&req, &state.cache, last_modified, &tag, None)
 }
 
 /// The articles filed under a tag, with the article list's query language.
@@ -201,7 +220,7 @@ pub async fn find_tag(
     params(("key" = String, Path, description = "The tag's id or slug"), ArticleListParams),
     responses(
         (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        NestedArticleListProblems,
+        NestedArticleListProblems, NotModified,
     ))]
 pub async fn list_tag_articles(
     state: web::Data<AppState>,
@@ -320,7 +339,7 @@ pub async fn create_tag(
             })
         })
         .await?;
-    Ok(json_created(format!("/v1/tags/{}", tag.slug), &tag))
+    json_created(format!("/v1/tags/{}", tag.slug), &tag)
 }
 
 async fn write_tag(
@@ -329,6 +348,7 @@ async fn write_tag(
     key: String,
     input: TagInput,
     mode: WriteMode,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_editor()?;
     let key = Key::parse(&key);
@@ -338,18 +358,19 @@ async fn write_tag(
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                if_match.check(|| counted(conn, current.clone(), &viewer))?;
                 let values = tag_values(conn, input, mode, Some(&current))?;
                 let row = tag_db::update(conn, current.id, &values)?;
                 counted(conn, row, &viewer)
             })
         })
         .await?;
-    Ok(json_ok(&tag))
+    json_ok(&tag)
 }
 
 /// Replaces a tag: a left-out description becomes null, a left-out slug is kept.
 #[utoipa::path(put, path = "/v1/tags/{key}", tag = "tags", request_body = TagInput,
-    params(("key" = String, Path, description = "The tag's id or slug")),
+    params(("key" = String, Path, description = "The tag's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Success", body = Tag),
@@ -360,14 +381,23 @@ pub async fn replace_tag(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<TagInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_tag(state, caller, key.into_inner(), body.0, WriteMode::Replace).await
+    write_tag(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Replace,
+        if_match,
+    )
+    .await
 }
 
 /// Changes some fields of a tag (JSON merge patch: `null` clears).
 #[utoipa::path(patch, path = "/v1/tags/{key}", tag = "tags",
     request_body(content((TagInput = "application/json"), (TagInput = "application/merge-patch+json"))),
-    params(("key" = String, Path, description = "The tag's id or slug")),
+    params(("key" = String, Path, description = "The tag's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Success", body = Tag),
@@ -378,13 +408,22 @@ pub async fn update_tag(
     caller: RequireCaller,
     key: web::Path<String>,
     body: JsonBody<TagInput>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    write_tag(state, caller, key.into_inner(), body.0, WriteMode::Merge).await
+    write_tag(
+        state,
+        caller,
+        key.into_inner(),
+        body.0,
+        WriteMode::Merge,
+        if_match,
+    )
+    .await
 }
 
 /// Deletes a tag and unlinks it from its articles. Editors and admins.
 #[utoipa::path(delete, path = "/v1/tags/{key}", tag = "tags",
-    params(("key" = String, Path, description = "The tag's id or slug")),
+    params(("key" = String, Path, description = "The tag's id or slug"), ("If-Match" = Option<String>, Header, description = "Only change it if its current ETag is one of these (or `*`); 412 otherwise")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -394,14 +433,17 @@ pub async fn delete_tag(
     state: web::Data<AppState>,
     caller: RequireCaller,
     key: web::Path<String>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_editor()?;
     let key = Key::parse(&key);
+    let viewer = MaybeCaller(Some(caller.0.clone()));
     state
         .db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+                if_match.check(|| counted(conn, current.clone(), &viewer))?;
                 tag_db::delete(conn, current.id)?;
                 Ok::<_, ApiError>(())
             })

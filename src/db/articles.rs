@@ -5,7 +5,7 @@ use super::authors::AuthorRow;
 use super::schema::{article_authors, article_tags, articles, authors, tags};
 use super::tags::TagRow;
 use super::visibility::{ArticleCondition, Visibility};
-use super::{Backend, Conn};
+use super::{Backend, Conn, Slice, Window, search};
 use crate::domain::Key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -86,6 +86,8 @@ pub enum SortField {
     PublishedAt,
     UpdatedAt,
     Title,
+    /// Full-text relevance; only with a search.
+    Relevance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +117,23 @@ pub struct ArticleFilter {
     pub statuses: Vec<&'static str>,
     /// Set for a contributor's `status=draft`: only their own unpublished ones.
     pub own_unpublished_of: Option<i64>,
+    /// A full-text query built by `search::fts_query`.
+    pub search: Option<String>,
+}
+
+/// The value an article sorts by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortKey {
+    Time(Option<NaiveDateTime>),
+    Text(String),
+    Score(i64),
+}
+
+/// Where an article sits in a sorted list: its sort value, then its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    pub key: SortKey,
+    pub id: i64,
 }
 
 type BoxedArticles<'a> = articles::BoxedQuery<'a, Backend>;
@@ -153,20 +172,38 @@ fn filtered<'a>(filter: &'a ArticleFilter, visibility: Visibility) -> BoxedArtic
     if let Some(author_id) = filter.own_unpublished_of {
         query = query.filter(Visibility::own_unpublished(author_id));
     }
+    if let Some(search) = &filter.search {
+        query = query.filter(search::matches(search));
+    }
     query
 }
 
-/// One page of articles and the total count: two queries whatever the page size.
+/// One slice of a sorted article list, each row with its position (for
+/// cursors), and the total when paging by page number. A fixed number of
+/// queries whatever the page size.
 pub fn page(
     conn: &mut Conn,
     filter: &ArticleFilter,
     visibility: Visibility,
     sort: Sort,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<ArticleRow>, i64)> {
-    let total = filtered(filter, visibility).count().get_result(conn)?;
-    let query = filtered(filter, visibility).select(ArticleRow::as_select());
+    window: &Window<Position>,
+) -> QueryResult<Slice<(ArticleRow, Position)>> {
+    let total = match window {
+        Window::Offset { .. } => Some(filtered(filter, visibility).count().get_result(conn)?),
+        Window::After { .. } => None,
+    };
+    let score = || match &filter.search {
+        Some(q) if sort.field == SortField::Relevance => search::relevance(q),
+        _ => search::no_score(),
+    };
+    let mut query = filtered(filter, visibility);
+    if let Window::After {
+        after: Some(after), ..
+    } = window
+    {
+        query = query.filter(after_position(sort, after, &score));
+    }
+    let query = query.select((ArticleRow::as_select(), score()));
     // Ties are broken by id in the sort's direction so pages never overlap.
     let query = match (sort.field, sort.descending) {
         (SortField::PublishedAt, true) => {
@@ -183,9 +220,81 @@ pub fn page(
         }
         (SortField::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
         (SortField::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
+        (SortField::Relevance, _) => query.order((score().desc(), articles::id.desc())),
     };
-    let rows = query.limit(limit).offset(offset).load(conn)?;
-    Ok((rows, total))
+    let query = match window {
+        Window::Offset { limit, offset } => query.limit(*limit).offset(*offset),
+        Window::After { limit, .. } => query.limit(*limit),
+    };
+    let rows: Vec<(ArticleRow, i64)> = query.load(conn)?;
+    Ok(Slice {
+        rows: rows
+            .into_iter()
+            .map(|(row, score)| {
+                let key = match sort.field {
+                    SortField::PublishedAt => SortKey::Time(row.published_at),
+                    SortField::UpdatedAt => SortKey::Time(Some(row.updated_at)),
+                    SortField::Title => SortKey::Text(row.title.clone()),
+                    SortField::Relevance => SortKey::Score(score),
+                };
+                let position = Position { key, id: row.id };
+                (row, position)
+            })
+            .collect(),
+        total,
+    })
+}
+
+/// Rows strictly after `after` in the sort's order. `published_at` may be
+/// NULL (drafts), which SQLite sorts first ascending and last descending.
+fn after_position(
+    sort: Sort,
+    after: &Position,
+    score: &dyn Fn() -> search::Score,
+) -> ArticleCondition {
+    use articles::{id, published_at, title, updated_at};
+    let after_id = after.id;
+    match (sort.field, sort.descending, after.key.clone()) {
+        (SortField::PublishedAt, true, SortKey::Time(Some(t))) => Box::new(
+            published_at
+                .assume_not_null()
+                .lt(t)
+                .or(published_at.assume_not_null().eq(t).and(id.lt(after_id)))
+                .or(published_at.is_null()),
+        ),
+        (SortField::PublishedAt, true, SortKey::Time(None)) => {
+            Box::new(published_at.is_null().and(id.lt(after_id)))
+        }
+        (SortField::PublishedAt, false, SortKey::Time(Some(t))) => Box::new(
+            published_at
+                .assume_not_null()
+                .gt(t)
+                .or(published_at.assume_not_null().eq(t).and(id.gt(after_id))),
+        ),
+        (SortField::PublishedAt, false, SortKey::Time(None)) => Box::new(
+            published_at
+                .is_null()
+                .and(id.gt(after_id))
+                .or(published_at.is_not_null()),
+        ),
+        (SortField::UpdatedAt, true, SortKey::Time(Some(t))) => {
+            Box::new(updated_at.lt(t).or(updated_at.eq(t).and(id.lt(after_id))))
+        }
+        (SortField::UpdatedAt, false, SortKey::Time(Some(t))) => {
+            Box::new(updated_at.gt(t).or(updated_at.eq(t).and(id.gt(after_id))))
+        }
+        (SortField::Title, true, SortKey::Text(t)) => {
+            Box::new(title.lt(t.clone()).or(title.eq(t).and(id.lt(after_id))))
+        }
+        (SortField::Title, false, SortKey::Text(t)) => {
+            Box::new(title.gt(t.clone()).or(title.eq(t).and(id.gt(after_id))))
+        }
+        (SortField::Relevance, _, SortKey::Score(s)) => {
+            Box::new(score().lt(s).or(score().eq(s).and(id.lt(after_id))))
+        }
+        // A cursor whose key does not fit the sort is refused before here.
+        _ => Box::new(id.ne(id)),
+    }
 }
 
 /// The credited authors of many articles at once, in credit order.

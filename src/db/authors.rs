@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{article_authors, articles, authors};
 use super::visibility::Visibility;
-use super::{Conn, LIKE_ESCAPE, contains_pattern};
+use super::{Conn, LIKE_ESCAPE, Slice, Window, contains_pattern};
 use crate::domain::Key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -15,6 +15,7 @@ pub struct AuthorRow {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    pub name_key: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub website: Option<String>,
@@ -30,6 +31,7 @@ pub struct AuthorRow {
 pub struct AuthorValues {
     pub slug: String,
     pub name: String,
+    pub name_key: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub website: Option<String>,
@@ -59,13 +61,13 @@ pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResu
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
 
-/// One page of authors by name, optionally only those whose name contains `q`.
+/// A slice of the authors by name ignoring case (then id), optionally only those whose
+/// name contains `q`; the total when paging by page number.
 pub fn page(
     conn: &mut Conn,
     q: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<AuthorRow>, i64)> {
+    window: &Window<(String, i64)>,
+) -> QueryResult<Slice<AuthorRow>> {
     let filtered = || {
         let mut query = authors::table.into_boxed();
         if let Some(q) = q {
@@ -73,14 +75,29 @@ pub fn page(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
+    let total = match window.counts_total() {
+        true => Some(filtered().count().get_result(conn)?),
+        false => None,
+    };
+    let mut query = filtered();
+    if let Window::After {
+        after: Some((name, id)),
+        ..
+    } = window
+    {
+        query = query.filter(
+            authors::name_key
+                .gt(name.clone())
+                .or(authors::name_key.eq(name.clone()).and(authors::id.gt(*id))),
+        );
+    }
+    let rows = query
         .select(AuthorRow::as_select())
-        .order((authors::name.asc(), authors::id.asc()))
-        .limit(limit)
-        .offset(offset)
+        .order((authors::name_key.asc(), authors::id.asc()))
+        .limit(window.limit())
+        .offset(window.offset())
         .load(conn)?;
-    Ok((rows, total))
+    Ok(Slice { rows, total })
 }
 
 /// How many articles the viewer may see per author, in one query.

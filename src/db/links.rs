@@ -44,6 +44,15 @@ pub fn links_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<LinkRow>> {
         .load(conn)
 }
 
+/// Every link of many articles, by article then position.
+pub fn links_of_many(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<LinkRow>> {
+    article_links::table
+        .filter(article_links::article_id.eq_any(article_ids))
+        .order((article_links::article_id, article_links::position))
+        .select(LinkRow::as_select())
+        .load(conn)
+}
+
 pub fn replace_links(conn: &mut Conn, article_id: i64, links: &[LinkSpec]) -> QueryResult<()> {
     diesel::delete(article_links::table.filter(article_links::article_id.eq(article_id)))
         .execute(conn)?;

@@ -8,14 +8,17 @@ pub mod articles;
 pub mod authors;
 pub mod links;
 pub mod schema;
+pub mod search;
 pub mod slugs;
 pub mod tags;
 pub mod visibility;
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -26,6 +29,43 @@ pub type Conn = SqliteConnection;
 pub type DbPool = Pool<ConnectionManager<Conn>>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Which slice of a sorted list to load.
+#[derive(Debug, Clone)]
+pub enum Window<P> {
+    /// Page-number paging; the total is counted.
+    Offset { limit: i64, offset: i64 },
+    /// Keyset paging: the rows after a position (from the start when
+    /// `None`), as fast deep in the list as at its head. No total.
+    After { limit: i64, after: Option<P> },
+}
+
+impl<P> Window<P> {
+    pub fn limit(&self) -> i64 {
+        match self {
+            Window::Offset { limit, .. } | Window::After { limit, .. } => *limit,
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        match self {
+            Window::Offset { offset, .. } => *offset,
+            Window::After { .. } => 0,
+        }
+    }
+
+    pub fn counts_total(&self) -> bool {
+        matches!(self, Window::Offset { .. })
+    }
+}
+
+/// A loaded slice of a list and, when paging by page number, the list's
+/// total length.
+#[derive(Debug)]
+pub struct Slice<T> {
+    pub rows: Vec<T>,
+    pub total: Option<i64>,
+}
 
 /// The database could not be reached or the blocking pool is gone.
 #[derive(Debug, thiserror::Error)]
@@ -108,15 +148,35 @@ impl Db {
     }
 }
 
-/// Runs `work` as one write transaction. SQLite takes the write lock up
-/// front (`BEGIN IMMEDIATE`) so that two writers queue on the busy timeout
-/// instead of one failing when it upgrades a read lock.
+/// Runs `work` as one write transaction and records when it happened (the
+/// `Last-Modified` of every read). SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`) so that two writers queue on the busy timeout instead
+/// of one failing when it upgrades a read lock.
 pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.immediate_transaction(work)
+    conn.immediate_transaction(|conn| {
+        let value = work(conn)?;
+        diesel::update(schema::change_log::table)
+            .set(schema::change_log::changed_at.eq(crate::domain::now()))
+            .execute(conn)?;
+        Ok(value)
+    })
+}
+
+/// The moment any read may last have changed: the last write, or a
+/// scheduled article falling due since, whichever is later.
+pub fn last_modified(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<NaiveDateTime> {
+    let written: NaiveDateTime = schema::change_log::table
+        .select(schema::change_log::changed_at)
+        .first(conn)?;
+    let due: Option<NaiveDateTime> = schema::articles::table
+        .filter(schema::articles::published_at.le(now))
+        .select(diesel::dsl::max(schema::articles::published_at))
+        .first(conn)?;
+    Ok(due.map_or(written, |due| due.max(written)))
 }
 
 /// `LIKE` patterns escape their wildcards with this character.

@@ -6,6 +6,7 @@ diesel::table! {
         id -> BigInt,
         slug -> Text,
         name -> Text,
+        name_key -> Text,
         bio -> Nullable<Text>,
         avatar_url -> Nullable<Text>,
         website -> Nullable<Text>,
@@ -89,3 +90,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_links,
 );
+
+diesel::table! {
+    change_log (id) {
+        id -> BigInt,
+        changed_at -> Timestamp,
+    }
+}

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::{article_tags, articles, tags};
 use super::visibility::Visibility;
+use super::{Conn, Slice, Window};
 use crate::domain::Key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -86,40 +86,67 @@ pub enum TagOrder {
     MostArticles,
 }
 
-/// One page of tags with their visible article counts, in two queries.
+/// Where a tag sits in a sorted list: its name or its count, then its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagPosition {
+    Name(String, i64),
+    Count(i64, i64),
+}
+
+/// A slice of the tags with their visible article counts, in a fixed number
+/// of queries; the total when paging by page number.
 pub fn page(
     conn: &mut Conn,
     order: TagOrder,
     visibility: Visibility,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<(TagRow, i64)>, i64)> {
-    let total = tags::table.count().get_result(conn)?;
-    let rows: Vec<TagRow> = match order {
-        TagOrder::Name => tags::table
-            .select(TagRow::as_select())
-            .order((tags::name.asc(), tags::id.asc()))
-            .limit(limit)
-            .offset(offset)
-            .load(conn)?,
-        TagOrder::MostArticles => {
-            let visible = articles::table
-                .filter(visibility.condition())
-                .select(articles::id)
-                .into_boxed();
-            let counted = article_tags::table
-                .filter(article_tags::tag_id.eq(tags::id))
-                .filter(article_tags::article_id.eq_any(visible))
-                .select(count_star())
-                .single_value();
-            tags::table
-                .select(TagRow::as_select())
-                .order((counted.desc(), tags::id.desc()))
-                .limit(limit)
-                .offset(offset)
-                .load(conn)?
-        }
+    window: &Window<TagPosition>,
+) -> QueryResult<Slice<(TagRow, i64)>> {
+    let total = match window.counts_total() {
+        true => Some(tags::table.count().get_result(conn)?),
+        false => None,
     };
+    let counted = || {
+        let visible = articles::table
+            .filter(visibility.condition())
+            .select(articles::id)
+            .into_boxed();
+        article_tags::table
+            .filter(article_tags::tag_id.eq(tags::id))
+            .filter(article_tags::article_id.eq_any(visible))
+            .select(count_star())
+            .single_value()
+            .assume_not_null()
+    };
+    let mut query = tags::table.select(TagRow::as_select()).into_boxed();
+    query = match (order, window) {
+        (
+            TagOrder::Name,
+            Window::After {
+                after: Some(TagPosition::Name(name, id)),
+                ..
+            },
+        ) => query.filter(
+            tags::name_key
+                .gt(name.clone())
+                .or(tags::name_key.eq(name.clone()).and(tags::id.gt(*id))),
+        ),
+        (
+            TagOrder::MostArticles,
+            Window::After {
+                after: Some(TagPosition::Count(n, id)),
+                ..
+            },
+        ) => query.filter(counted().lt(*n).or(counted().eq(*n).and(tags::id.lt(*id)))),
+        _ => query,
+    };
+    let query = match order {
+        TagOrder::Name => query.order((tags::name_key.asc(), tags::id.asc())),
+        TagOrder::MostArticles => query.order((counted().desc(), tags::id.desc())),
+    };
+    let rows: Vec<TagRow> = query
+        .limit(window.limit())
+        .offset(window.offset())
+        .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
     let counts = article_counts(conn, &ids, visibility)?;
     let with_counts = rows
@@ -129,7 +156,10 @@ pub fn page(
             (t, n)
         })
         .collect();
-    Ok((with_counts, total))
+    Ok(Slice {
+        rows: with_counts,
+        total,
+    })
 }
 
 pub fn article_counts(

@@ -15,6 +15,8 @@ pub const SECRET: &str = "integration-test-secret-of-enough-bytes";
 
 pub struct TestApp {
     pub address: String,
+    /// Read by the query-plan test binary, which opens the file itself.
+    #[allow(dead_code)]
     pub db_path: std::path::PathBuf,
     client: awc::Client,
     _dir: tempfile::TempDir,
@@ -43,7 +45,12 @@ impl Reply {
     /// Asserts a problem+json error with this status and returns its body.
     #[track_caller]
     pub fn problem(&self, status: u16) -> Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(
             self.header("content-type").as_deref(),
             Some("application/problem+json"),
@@ -51,21 +58,35 @@ impl Reply {
         );
         let body = self.json();
         assert_eq!(body["status"], status);
-        assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
+        assert!(
+            body["title"].is_string() && body["detail"].is_string() && body["type"].is_string()
+        );
         body
     }
 
     /// Asserts a success status and returns the JSON body.
     #[track_caller]
     pub fn ok(&self, status: u16) -> Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
-        if self.body.is_empty() { Value::Null } else { self.json() }
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
     }
 }
 
 pub fn settings_for(db_path: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
     let mut values: HashMap<String, String> = HashMap::from([
-        ("DATABASE_URL".to_owned(), db_path.to_str().unwrap().to_owned()),
+        (
+            "DATABASE_URL".to_owned(),
+            db_path.to_str().unwrap().to_owned(),
+        ),
         ("JWT_SECRET".to_owned(), SECRET.to_owned()),
     ]);
     for (k, v) in extra {
@@ -122,7 +143,9 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<(&str, Vec<u8>)>,
     ) -> Reply {
-        let mut req = self.client.request(method, format!("{}{}", self.address, path));
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
         if let Some(token) = token {
             req = req.insert_header(("Authorization", format!("Bearer {token}")));
         }
@@ -137,7 +160,12 @@ impl TestApp {
                 .unwrap(),
             None => req.send().await.unwrap(),
         };
-        let body = response.body().limit(16 * 1024 * 1024).await.unwrap().to_vec();
+        let body = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .unwrap()
+            .to_vec();
         Reply {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
@@ -150,12 +178,20 @@ impl TestApp {
     }
 
     pub async fn get_as(&self, path: &str, token: &str) -> Reply {
-        self.request(Method::GET, path, Some(token), &[], None).await
+        self.request(Method::GET, path, Some(token), &[], None)
+            .await
     }
 
-    pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Reply {
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Reply {
         let bytes = serde_json::to_vec(body).unwrap();
-        self.request(method, path, token, &[], Some(("application/json", bytes))).await
+        self.request(method, path, token, &[], Some(("application/json", bytes)))
+            .await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
@@ -167,11 +203,13 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.send_json(Method::PATCH, path, Some(token), &body).await
+        self.send_json(Method::PATCH, path, Some(token), &body)
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
-        self.request(Method::DELETE, path, Some(token), &[], None).await
+        self.request(Method::DELETE, path, Some(token), &[], None)
+            .await
     }
 
     pub async fn create_author(&self, name: &str) -> Value {
@@ -192,14 +230,20 @@ impl TestApp {
         for (k, v) in body.as_object().expect("an object") {
             draft[k] = v.clone();
         }
-        self.post("/v1/articles", &self.editor(), draft).await.ok(201)
+        self.post("/v1/articles", &self.editor(), draft)
+            .await
+            .ok(201)
     }
 
     /// A published article credited to a new or existing author `author`.
     pub async fn publish(&self, title: &str, author: &str, tags: &[&str]) -> Value {
         if self.get(&format!("/v1/authors/{author}")).await.status == 404 {
             let created = self
-                .post("/v1/authors", &self.editor(), json!({ "name": author, "slug": author }))
+                .post(
+                    "/v1/authors",
+                    &self.editor(),
+                    json!({ "name": author, "slug": author }),
+                )
                 .await;
             created.ok(201);
         }

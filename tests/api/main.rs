@@ -5,6 +5,7 @@ mod helpers;
 
 mod articles;
 mod authors;
+mod delivery;
 mod errors;
 mod openapi;
 mod related;

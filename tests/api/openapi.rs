@@ -18,7 +18,10 @@ async fn the_served_spec_is_byte_for_byte_the_committed_one() {
     let app = spawn_app().await;
     let reply = app.get("/openapi.json").await;
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/json")
+    );
     assert_eq!(String::from_utf8(reply.body).unwrap(), COMMITTED);
 }
 
@@ -30,16 +33,28 @@ async fn every_operation_in_the_spec_is_routed() {
     assert!(paths.len() >= 13, "only {} paths", paths.len());
     for (path, operations) in paths {
         assert!(
-            path.starts_with("/v1/") || ["/openapi.json", "/healthz", "/readyz"].contains(&path.as_str()),
+            path.starts_with("/v1/")
+                || ["/openapi.json", "/healthz", "/readyz"].contains(&path.as_str()),
             "{path} is outside /v1"
         );
-        let concrete = path.replace("{key}", "nothing-here").replace("{target}", "nothing-either");
+        let concrete = path
+            .replace("{key}", "nothing-here")
+            .replace("{target}", "nothing-either");
         for method in operations.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let reply = app.request(method.clone(), &concrete, Some(&app.admin()), &[], None).await;
+            let reply = app
+                .request(method.clone(), &concrete, Some(&app.admin()), &[], None)
+                .await;
             assert_ne!(reply.status, 405, "{method} {path} is not routed");
-            let detail = if reply.body.is_empty() { String::new() } else { reply.json()["detail"].to_string() };
-            assert!(!detail.contains("no resource at"), "{method} {path} is not routed");
+            let detail = if reply.body.is_empty() {
+                String::new()
+            } else {
+                reply.json()["detail"].to_string()
+            };
+            assert!(
+                !detail.contains("no resource at"),
+                "{method} {path} is not routed"
+            );
         }
     }
 }
@@ -47,12 +62,18 @@ async fn every_operation_in_the_spec_is_routed() {
 #[test]
 fn every_write_operation_needs_the_bearer_scheme_and_documents_its_errors() {
     let spec: Value = serde_json::from_str(COMMITTED).unwrap();
-    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
             if method != "get" {
-                assert!(operation["security"].is_array(), "{method} {path} has no security");
+                assert!(
+                    operation["security"].is_array(),
+                    "{method} {path} has no security"
+                );
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
                 assert!(responses.contains_key("403"), "{method} {path} lacks 403");
             }
@@ -78,11 +99,21 @@ async fn the_docs_page_loads_nothing_from_the_network() {
     assert_eq!(page.status, 200);
     let html = String::from_utf8(page.body).unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    for line in html.lines().filter(|l| l.contains("src=") || l.contains("href=")) {
-        assert!(!line.contains("http://") && !line.contains("https://"), "external asset: {line}");
+    for line in html
+        .lines()
+        .filter(|l| l.contains("src=") || l.contains("href="))
+    {
+        assert!(
+            !line.contains("http://") && !line.contains("https://"),
+            "external asset: {line}"
+        );
     }
     let init = app.get("/docs/swagger-initializer.js").await;
     assert_eq!(init.status, 200);
-    assert!(String::from_utf8(init.body).unwrap().contains("\"/openapi.json\""));
+    assert!(
+        String::from_utf8(init.body)
+            .unwrap()
+            .contains("\"/openapi.json\"")
+    );
     assert_eq!(app.get("/docs/swagger-ui-bundle.js").await.status, 200);
 }

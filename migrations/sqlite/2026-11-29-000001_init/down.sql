@@ -1,3 +1,5 @@
+DROP TABLE articles_fts;
+DROP TABLE change_log;
 DROP TABLE article_links;
 DROP TABLE article_tags;
 DROP TABLE article_authors;

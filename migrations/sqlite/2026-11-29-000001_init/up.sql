@@ -6,6 +6,8 @@ CREATE TABLE authors (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     slug        TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 1 AND 120),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    -- The name folded to lower case by the application: lists sort by it.
+    name_key    TEXT NOT NULL,
     bio         TEXT,
     avatar_url  TEXT,
     website     TEXT,
@@ -15,20 +17,21 @@ CREATE TABLE authors (
     created_at  TIMESTAMP NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );
-CREATE INDEX authors_name ON authors (name, id);
+CREATE INDEX authors_name ON authors (name_key, id);
 
 CREATE TABLE tags (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     slug        TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 1 AND 120),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
     -- The name folded to lower case by the application (Unicode-aware, which
-    -- SQLite's lower() is not): names are unique case-insensitively.
+    -- SQLite's lower() is not): names are unique case-insensitively, and
+    -- lists sort by it.
     name_key    TEXT NOT NULL UNIQUE,
     description TEXT,
     created_at  TIMESTAMP NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );
-CREATE INDEX tags_name ON tags (name, id);
+CREATE INDEX tags_name ON tags (name_key, id);
 
 CREATE TABLE articles (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,8 +58,11 @@ CREATE TABLE articles (
     CHECK (feature_image_url IS NOT NULL OR (feature_image_alt IS NULL
            AND feature_image_caption IS NULL AND feature_image_credit IS NULL))
 );
+-- The public list walks this index newest first and filters visibility row
+-- by row, stopping after one page. There is deliberately no index on status:
+-- SQLite would answer the visibility OR with it and then sort every visible
+-- article before returning the first twenty.
 CREATE INDEX articles_published ON articles (published_at, id);
-CREATE INDEX articles_status_published ON articles (status, published_at, id);
 CREATE INDEX articles_updated ON articles (updated_at, id);
 
 -- Ordered credits; position 1 is the primary author. An author with articles
@@ -92,3 +98,34 @@ CREATE TABLE article_links (
     CHECK (article_id <> target_id)
 );
 CREATE INDEX article_links_target ON article_links (target_id);
+
+-- When anything was last written: the Last-Modified of every read. One row,
+-- bumped by every write transaction.
+CREATE TABLE change_log (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    changed_at TIMESTAMP NOT NULL
+);
+INSERT INTO change_log (id, changed_at) VALUES (1, CURRENT_TIMESTAMP);
+
+-- Full-text search over title, subtitle and body, kept in step with articles
+-- by triggers so that no write path can forget it. Diacritics are folded so
+-- that "creme" finds "crème".
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, subtitle, body,
+    content = 'articles', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, subtitle, body)
+    VALUES (new.id, new.title, new.subtitle, new.body);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, body)
+    VALUES ('delete', old.id, old.title, old.subtitle, old.body);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, subtitle, body ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, body)
+    VALUES ('delete', old.id, old.title, old.subtitle, old.body);
+    INSERT INTO articles_fts (rowid, title, subtitle, body)
+    VALUES (new.id, new.title, new.subtitle, new.body);
+END;

@@ -1,0 +1,127 @@
+//! What the article list costs the database: a fixed number of statements
+//! whatever the page size, and index-driven plans. Its own test binary,
+//! because it counts every statement the process issues.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::sync::Mutex;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde_json::json;
+
+/// Every statement text the app runs, binds left out.
+static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn record() -> Option<Box<dyn Instrumentation>> {
+    Some(Box::new(|event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let text = query.to_string();
+            let sql = text
+                .split(" -- binds:")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            STATEMENTS.lock().unwrap().push(sql);
+        }
+    }))
+}
+
+/// The statements one request issues.
+async fn statements_of(app: &helpers::TestApp, path: &str) -> Vec<String> {
+    STATEMENTS.lock().unwrap().clear();
+    app.get(path).await.ok(200);
+    STATEMENTS.lock().unwrap().clone()
+}
+
+#[derive(QueryableByName)]
+struct PlanStep {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[actix_web::test]
+async fn a_list_costs_the_same_statements_for_one_item_and_for_a_hundred_and_uses_indexes() {
+    set_default_instrumentation(record).unwrap();
+    let app = helpers::spawn_app().await;
+    let linked = app.publish("Linked", "ada", &["News", "World"]).await;
+    for i in 0..100 {
+        app.create_article(json!({
+            "title": format!("Story {i}"), "status": "published", "authors": ["ada"],
+            "tags": ["News", "World"],
+            "related": [{"article": linked["id"], "kind": "also_read"}],
+        }))
+        .await;
+    }
+    for query in [
+        "",
+        "?tag=news",
+        "?fields=slug,body,related",
+        "?q=story",
+        "?sort=title",
+    ] {
+        let one = statements_of(
+            &app,
+            &format!("/v1/articles?per_page=1&{}", &query.trim_start_matches('?')),
+        )
+        .await;
+        let hundred = statements_of(
+            &app,
+            &format!(
+                "/v1/articles?per_page=100&{}",
+                &query.trim_start_matches('?')
+            ),
+        )
+        .await;
+        assert_eq!(
+            one.len(),
+            hundred.len(),
+            "{query}: {one:#?} vs {hundred:#?}"
+        );
+        assert!(one.len() <= 10, "{query}: {one:#?}");
+        let cursor_one = statements_of(
+            &app,
+            &format!(
+                "/v1/articles?per_page=1&cursor={}",
+                first_cursor(&app).await
+            ),
+        )
+        .await;
+        assert!(
+            cursor_one.len() <= one.len(),
+            "cursor paging skips the count"
+        );
+    }
+
+    // The default list's page query, planned by SQLite: it walks an index in
+    // order rather than scanning and sorting the whole table.
+    let statements = statements_of(&app, "/v1/articles").await;
+    let page_query = statements
+        .iter()
+        .find(|sql| sql.contains("ORDER BY") && sql.contains("FROM `articles`"))
+        .expect("the page query ran");
+    let mut conn = SqliteConnection::establish(app.db_path.to_str().unwrap()).unwrap();
+    let plan: Vec<String> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {page_query}"))
+        .load::<PlanStep>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|step| step.detail)
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("USING INDEX articles_published"), "{plan}");
+    assert!(!plan.contains("USE TEMP B-TREE FOR ORDER BY"), "{plan}");
+    assert!(
+        !plan.lines().any(|step| step.trim() == "SCAN articles"),
+        "a full scan of articles: {plan}"
+    );
+}
+
+async fn first_cursor(app: &helpers::TestApp) -> String {
+    app.get("/v1/articles?per_page=1").await.ok(200)["meta"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
