@@ -55,6 +55,22 @@ impl Sources {
         }
     }
 
+    /// How log lines are written: `LOG_FORMAT=json` for JSON lines, else text.
+    pub fn log_format(&self) -> Result<LogFormat, ConfigError> {
+        match self.get("LOG_FORMAT").as_deref() {
+            None | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => Err(ConfigError(format!(
+                "LOG_FORMAT: '{other}' is not 'text' or 'json'"
+            ))),
+        }
+    }
+
+    /// The log filter (`RUST_LOG`, tracing's EnvFilter syntax), default `info`.
+    pub fn log_filter(&self) -> String {
+        self.get("RUST_LOG").unwrap_or_else(|| "info".into())
+    }
+
     fn get(&self, name: &str) -> Option<String> {
         let flag = match name {
             "DATABASE_URL" => self.overrides.database_url.clone(),
@@ -65,6 +81,12 @@ impl Sources {
             .or_else(|| self.dotenv.get(name).cloned())
             .filter(|v| !v.trim().is_empty())
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// How tokens are verified: the algorithm is fixed here, never taken from a token.

@@ -11,5 +11,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod markdown;
+pub mod middleware;
 pub mod openapi;
 pub mod startup;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use masthead::auth;
-use masthead::config::{JwtKey, Overrides, Settings, Sources};
+use masthead::config::{JwtKey, LogFormat, Overrides, Settings, Sources};
 use masthead::domain::Role;
 use masthead::startup::{Application, open_database};
 
@@ -53,12 +53,6 @@ fn main() -> ExitCode {
         print!("{}", masthead::openapi::document());
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -74,6 +68,7 @@ fn run(cli: Cli) -> Result<(), String> {
         bind: cli.bind,
     };
     let sources = Sources::from_process(overrides).map_err(|e| e.to_string())?;
+    init_logging(&sources)?;
     let settings = Settings::load(&sources).map_err(|e| e.to_string())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings),
@@ -111,6 +106,21 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Openapi => unreachable!("handled before logging starts"),
     }
+}
+
+/// Text lines for people by default, JSON lines with `LOG_FORMAT=json`; each
+/// request's lines carry its request id either way.
+fn init_logging(sources: &Sources) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(sources.log_filter())
+        .map_err(|e| format!("RUST_LOG: {e}"))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match sources.log_format().map_err(|e| e.to_string())? {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().with_current_span(true).init(),
+    }
+    Ok(())
 }
 
 fn serve(settings: &Settings) -> Result<(), String> {

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -93,9 +95,18 @@ pub fn document() -> String {
     json
 }
 
-fn problem(description: &str) -> RefOr<Response> {
-    ResponseBuilder::new()
-        .description(description)
+fn problem(status: &str, description: &str) -> RefOr<Response> {
+    let mut response = ResponseBuilder::new().description(description);
+    if status == "429" {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        );
+    }
+    response
         .content(
             PROBLEM_JSON,
             ContentBuilder::new()
@@ -115,7 +126,7 @@ macro_rules! problem_set {
 
         impl IntoResponses for $name {
             fn responses() -> BTreeMap<String, RefOr<Response>> {
-                BTreeMap::from([$(($code.to_string(), problem($description))),+])
+                BTreeMap::from([$(($code.to_string(), problem($code, $description))),+])
             }
         }
     };
@@ -127,6 +138,7 @@ problem_set!(
         "400" => "An unknown or malformed query parameter",
         "401" => "A token was sent and is not valid",
         "404" => "No such resource, or one the caller may not see",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -135,6 +147,7 @@ problem_set!(
     ListProblems {
         "400" => "An unknown or malformed query parameter",
         "401" => "A token was sent and is not valid",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -144,6 +157,7 @@ problem_set!(
         "400" => "An unknown or malformed query parameter",
         "401" => "A token was sent and is not valid, or `status` was asked without one",
         "403" => "A `status` the caller's role may not list",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -154,6 +168,7 @@ problem_set!(
         "401" => "A token was sent and is not valid, or `status` was asked without one",
         "403" => "A `status` the caller's role may not list",
         "404" => "No such author or tag",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -167,6 +182,7 @@ problem_set!(
         "413" => "The body is over the size limit",
         "415" => "The body is not application/json",
         "422" => "Well-formed but invalid; `errors` lists the fields",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -182,6 +198,7 @@ problem_set!(
         "413" => "The body is over the size limit",
         "415" => "The body is not application/json",
         "422" => "Well-formed but invalid; `errors` lists the fields",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 
@@ -193,6 +210,7 @@ problem_set!(
         "404" => "No such resource, or one the caller may not see",
         "409" => "The resource is still in use",
         "412" => "`If-Match` does not match the current ETag; nothing was changed",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
     }
 );
 

@@ -2,11 +2,10 @@
 //! and the HTTP server. Tests start the same server on port 0.
 
 use std::net::TcpListener;
-use std::time::Instant;
 
-use actix_web::dev::{Server, Service};
-use actix_web::http::{Method, header};
-use actix_web::middleware::ErrorHandlers;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
@@ -15,6 +14,7 @@ use crate::auth::Verifier;
 use crate::config::{JwtKey, Settings};
 use crate::db::Db;
 use crate::error::{ApiError, problem_for_plain_errors};
+use crate::middleware::{self, RateLimiter, RateLimits};
 
 /// Why the service could not start: one line, naming what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -32,21 +32,6 @@ pub fn open_database(settings: &Settings) -> Result<Db, StartError> {
         tracing::info!(applied, "applied database migrations");
     }
     Ok(db)
-}
-
-fn refuse_write_query(req: &actix_web::dev::ServiceRequest) -> Option<ApiError> {
-    if matches!(*req.method(), Method::GET | Method::HEAD) || req.query_string().is_empty() {
-        return None;
-    }
-    let name = req
-        .query_string()
-        .split(['=', '&'])
-        .next()
-        .unwrap_or_default();
-    Some(ApiError::BadRequest(format!(
-        "unknown query parameter '{name}'; {} takes none",
-        req.method()
-    )))
 }
 
 /// A started server and the port it listens on.
@@ -78,6 +63,10 @@ impl Application {
             openapi_json: crate::openapi::document(),
         });
         let body_limit = settings.body_limit_bytes;
+        let limits = web::Data::new(RateLimits {
+            reads: settings.rate_limits.reads_per_minute.map(RateLimiter::new),
+            writes: settings.rate_limits.writes_per_minute.map(RateLimiter::new),
+        });
         let port = listener
             .local_addr()
             .map_err(|e| StartError(format!("MASTHEAD_BIND: {e}")))?
@@ -90,36 +79,11 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("the path is malformed: {err}")).into()
                 }))
-                .wrap_fn(|req, srv| {
-                    // No write route takes query parameters: one sent is a
-                    // typo that must not be silently ignored.
-                    let rejected = refuse_write_query(&req);
-                    let response = srv.call(req);
-                    async move {
-                        match rejected {
-                            Some(err) => Err(err.into()),
-                            None => response.await,
-                        }
-                    }
-                })
+                .app_data(limits.clone())
+                .wrap(from_fn(middleware::refuse_write_query))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
-                .wrap_fn(|req, srv| {
-                    let started = Instant::now();
-                    let method = req.method().clone();
-                    let path = req.path().to_owned();
-                    let response = srv.call(req);
-                    async move {
-                        let response = response.await?;
-                        tracing::info!(
-                            %method,
-                            %path,
-                            status = response.status().as_u16(),
-                            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-                            "request"
-                        );
-                        Ok(response)
-                    }
-                })
+                .wrap(from_fn(middleware::rate_limit))
+                .wrap(from_fn(middleware::request_context))
                 .configure(api::routes)
                 .service(web::resource("/docs").route(web::get().to(|| async {
                     HttpResponse::PermanentRedirect()
@@ -137,6 +101,7 @@ impl Application {
                 }))
         })
         .shutdown_timeout(30)
+        .client_request_timeout(std::time::Duration::from_secs(10))
         .listen(listener)
         .map_err(|e| StartError(format!("MASTHEAD_BIND: {e}")))?
         .run();

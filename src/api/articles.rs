@@ -36,6 +36,8 @@ const MAX_SUBTITLE: usize = 300;
 const MAX_EXCERPT: usize = 1_000;
 const MAX_IMAGE_TEXT: usize = 1_000;
 pub const MAX_LABEL: usize = 120;
+/// Each tag filter is a subquery; a list needs few, an attacker many.
+const MAX_TAG_FILTERS: usize = 10;
 
 /// An article's lead image.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -620,8 +622,14 @@ pub async fn article_list(
     let status = parse_status(params.single("status")?, caller.0.as_ref())?;
     let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
     let extras = ListExtras::from_fields(fields.as_deref());
+    let tags = params.all("tag");
+    if tags.len() > MAX_TAG_FILTERS {
+        return Err(ApiError::BadRequest(format!(
+            "query parameter 'tag' may be given at most {MAX_TAG_FILTERS} times"
+        )));
+    }
     let mut filter = ArticleFilter {
-        tags: params.all("tag").into_iter().map(str::to_owned).collect(),
+        tags: tags.into_iter().map(str::to_owned).collect(),
         author: params.single("author")?.map(str::to_owned),
         published_after: parse_date_param(&params, "published_after")?,
         published_before: parse_date_param(&params, "published_before")?,

@@ -97,6 +97,7 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    path: String,
 }
 
 impl Db {
@@ -111,7 +112,10 @@ impl Db {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| Unavailable(e.to_string()))?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            path: path.to_owned(),
+        })
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -138,13 +142,24 @@ impl Db {
         .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
     }
 
-    /// Readiness: a round trip to the database.
+    /// Readiness: the database file can be opened afresh and read. Pooled
+    /// connections keep a file open even after it is moved or its disk goes
+    /// away, so asking one of them would say "ready" when nothing new can be.
     pub async fn ping(&self) -> Result<(), Unavailable> {
-        self.run(|conn| {
-            conn.batch_execute("SELECT 1")
+        let uri = format!(
+            "file:{}?mode=rw",
+            self.path
+                .replace('%', "%25")
+                .replace('?', "%3f")
+                .replace('#', "%23")
+        );
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = Conn::establish(&uri).map_err(|e| Unavailable(e.to_string()))?;
+            conn.batch_execute("SELECT count(*) FROM sqlite_master")
                 .map_err(|e| Unavailable(e.to_string()))
         })
         .await
+        .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
     }
 }
 

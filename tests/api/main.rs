@@ -7,6 +7,7 @@ mod articles;
 mod authors;
 mod delivery;
 mod errors;
+mod hardening;
 mod openapi;
 mod related;
 mod tags;

@@ -1,0 +1,261 @@
+//! Hostile and careless input: every case is a clear 4xx problem and changes
+//! nothing. Rate limits and request ids.
+
+use awc::http::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+async fn article_count(app: &TestApp) -> i64 {
+    app.get_as("/v1/articles?status=any&per_page=1", &app.editor())
+        .await
+        .ok(200)["meta"]["total"]
+        .as_i64()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn hostile_bodies_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    app.create_article(json!({"title": "Existing", "slug": "taken"}))
+        .await;
+    let before = article_count(&app).await;
+    let deep = format!(
+        "{{\"title\": \"x\", \"feature_image\": {}{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("invalid UTF-8", b"{\"title\": \"\xff\xfe\"}".to_vec(), 400),
+        ("deeply nested JSON", deep.into_bytes(), 400),
+        (
+            "a number too large for JSON",
+            br#"{"title": "x", "authors": [1e400]}"#.to_vec(),
+            400,
+        ),
+        (
+            "an id too large for 64 bits",
+            br#"{"title": "x", "authors": [99999999999999999999]}"#.to_vec(),
+            422,
+        ),
+        (
+            "a fractional id",
+            br#"{"title": "x", "authors": [1.5]}"#.to_vec(),
+            422,
+        ),
+        (
+            "a NUL byte in the title",
+            br#"{"title": "a\u0000b"}"#.to_vec(),
+            422,
+        ),
+        (
+            "a NUL byte in the body",
+            br#"{"title": "t", "body": "a\u0000b"}"#.to_vec(),
+            422,
+        ),
+        (
+            "an overlong title",
+            format!("{{\"title\": \"{}\"}}", "t".repeat(301)).into_bytes(),
+            422,
+        ),
+        (
+            "an overlong slug",
+            format!("{{\"title\": \"t\", \"slug\": \"{}\"}}", "s".repeat(121)).into_bytes(),
+            422,
+        ),
+        (
+            "a slug with SQL in it",
+            br#"{"title": "t", "slug": "x'; DROP TABLE articles; --"}"#.to_vec(),
+            422,
+        ),
+        (
+            "a taken slug",
+            br#"{"title": "t", "slug": "taken"}"#.to_vec(),
+            409,
+        ),
+        (
+            "a title of the wrong type",
+            br#"{"title": {"$gt": ""}}"#.to_vec(),
+            422,
+        ),
+        (
+            "duplicate keys with a bad last value",
+            br#"{"title": "ok", "title": 5}"#.to_vec(),
+            422,
+        ),
+    ];
+    for (case, body, status) in cases {
+        let reply = app
+            .request(
+                Method::POST,
+                "/v1/articles",
+                Some(&app.editor()),
+                &[],
+                Some(("application/json", body)),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            status,
+            "{case}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        reply.problem(status);
+    }
+    assert_eq!(article_count(&app).await, before, "nothing was written");
+}
+
+#[actix_web::test]
+async fn markdown_cannot_smuggle_scripts_into_rendered_html() {
+    let app = spawn_app().await;
+    let attacks = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">x</a>",
+        "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+        "<svg><script>alert(1)</script></svg>",
+        "<iframe src=\"https://evil.example\"></iframe>",
+        "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        "<p onclick=\"alert(1)\">x</p>",
+    ];
+    for attack in attacks {
+        let article = app
+            .create_article(json!({"title": "XSS", "body": attack}))
+            .await;
+        let html = article["body_html"].as_str().unwrap().to_lowercase();
+        // Text may mention anything; what must never survive is markup that runs.
+        for bad in [
+            "<script",
+            "onerror=",
+            "onload=",
+            "onclick=",
+            "=\"javascript:",
+            "=\"data:",
+            "<iframe",
+            "<svg",
+            "style=",
+        ] {
+            assert!(!html.contains(bad), "{attack:?} left {bad:?} in {html:?}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn hostile_query_strings_are_400_or_harmless() {
+    let app = spawn_app().await;
+    app.publish("Safe", "ada", &["News"]).await;
+    for (case, query, status) in [
+        ("SQL in a tag", "tag=news'%20OR%201=1%20--", 200),
+        (
+            "SQL in an author",
+            "author=%27%3B%20DROP%20TABLE%20articles%3B%20--",
+            200,
+        ),
+        ("SQL in sort", "sort=title;DROP%20TABLE%20articles", 400),
+        ("SQL in fields", "fields=title,(SELECT%201)", 400),
+        ("FTS syntax in q", "q=%22%20OR%20NEAR(a%20b)%20*", 200),
+        ("a huge page number", "page=99999999999999999999999", 400),
+        ("a page far past the end", "page=1000000000", 200),
+        ("a huge per_page", "per_page=1000000", 400),
+        ("a negative per_page", "per_page=-1", 400),
+        ("too many tag filters", &"tag=a&".repeat(11), 400),
+        ("a percent-encoded NUL", "tag=%00", 200),
+    ] {
+        let reply = app.get(&format!("/v1/articles?{query}")).await;
+        assert_eq!(
+            reply.status,
+            status,
+            "{case}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        if status == 400 {
+            reply.problem(400);
+        }
+    }
+    assert_eq!(app.get("/v1/articles").await.ok(200)["meta"]["total"], 1);
+}
+
+#[actix_web::test]
+async fn anonymous_reads_are_rate_limited_per_client_with_retry_after() {
+    let app = spawn_app_with(&[("RATE_LIMIT_READS_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        app.get("/v1/tags").await.ok(200);
+    }
+    let limited = app.get("/v1/tags").await;
+    limited.problem(429);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    app.get_as("/v1/tags", &app.editor()).await.ok(200);
+}
+
+#[actix_web::test]
+async fn writes_are_rate_limited_per_client() {
+    let app = spawn_app_with(&[("RATE_LIMIT_WRITES_PER_MINUTE", "2")]).await;
+    app.create_tag("One").await;
+    app.create_tag("Two").await;
+    let limited = app
+        .post("/v1/tags", &app.editor(), json!({"name": "Three"}))
+        .await;
+    limited.problem(429);
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(
+        app.get("/v1/tags").await.ok(200)["meta"]["total"],
+        2,
+        "the refused write changed nothing"
+    );
+}
+
+#[actix_web::test]
+async fn limits_are_off_by_default() {
+    let app = spawn_app().await;
+    for _ in 0..50 {
+        app.get("/healthz").await.ok(200);
+    }
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let ok = app.get("/v1/articles").await;
+    let not_found = app.get("/nowhere").await;
+    let wrong_method = app
+        .request(Method::PUT, "/v1/articles", None, &[], None)
+        .await;
+    let mut ids = Vec::new();
+    for reply in [&ok, &not_found, &wrong_method] {
+        let id = reply.header("x-request-id").expect("an X-Request-Id");
+        assert!(!id.is_empty() && id.len() <= 64, "{id}");
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "ids are unique: {ids:?}");
+    let echoed = app
+        .request(
+            Method::GET,
+            "/healthz",
+            None,
+            &[("X-Request-Id", "trace-abc.123")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        echoed.header("x-request-id").as_deref(),
+        Some("trace-abc.123")
+    );
+    let unsafe_id = app
+        .request(
+            Method::GET,
+            "/healthz",
+            None,
+            &[("X-Request-Id", "<script>")],
+            None,
+        )
+        .await;
+    assert_ne!(
+        unsafe_id.header("x-request-id").as_deref(),
+        Some("<script>")
+    );
+}
