@@ -1,11 +1,12 @@
 //! Health, readiness and the OpenAPI document.
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::query::QueryParams;
 use crate::error::ApiError;
 
 #[derive(Serialize, ToSchema)]
@@ -15,9 +16,11 @@ pub struct Health {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "Success", body = Health)))]
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok" })
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, description = "Success", body = Health), crate::openapi::ListProblems))]
+pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(&req, &[])?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
 /// Readiness: the database answers.
@@ -25,8 +28,13 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, description = "Success", body = Health),
         (status = 503, description = "The database is unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::ListProblems,
     ))]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn readyz(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(&req, &[])?;
     state
         .db
         .ping()
@@ -37,9 +45,14 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "system",
-    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"),
+        crate::openapi::ListProblems))]
+pub async fn openapi_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(&req, &[])?;
+    Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
-        .body(state.openapi_json.clone())
+        .body(state.openapi_json.clone()))
 }

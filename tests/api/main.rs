@@ -8,6 +8,7 @@ mod authors;
 mod delivery;
 mod errors;
 mod hardening;
+mod keys;
 mod openapi;
 mod related;
 mod tags;
