@@ -1,5 +1,5 @@
-//! What wraps every request: a request id and one log line, a time limit,
-//! per-client rate limits, and refusing query strings on writes.
+//! What wraps every request: a request id and one log line, and per-client
+//! rate limits.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -71,28 +71,6 @@ pub async fn request_context(
     }
     .instrument(span)
     .await
-}
-
-/// No write route takes query parameters: one sent is a typo that must not
-/// be silently ignored.
-pub async fn refuse_write_query(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    if matches!(*req.method(), Method::GET | Method::HEAD) || req.query_string().is_empty() {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    }
-    let name = req
-        .query_string()
-        .split(['=', '&'])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let err = ApiError::BadRequest(format!(
-        "unknown query parameter '{name}'; {} takes none",
-        req.method()
-    ));
-    Ok(req.error_response(err))
 }
 
 /// A token bucket per client address: `per_minute` requests, refilled

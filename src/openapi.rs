@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::{Value, json};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -88,11 +89,159 @@ impl Modify for BearerScheme {
 /// The document as served at `/openapi.json`, printed by `masthead openapi`
 /// and committed as `openapi/openapi.json`: one serialization for all three.
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
+    let mut spec =
+        serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    refine(&mut spec);
+    let mut json = serde_json::to_string_pretty(&spec).expect("the OpenAPI document serializes");
     json.push('\n');
     json
+}
+
+/// What the derive macros cannot say, said once here so that generated
+/// clients and fuzzers see the API exactly as it behaves:
+/// - PATCH bodies have no required fields (`ArticlePatch`, ...), while
+///   POST and PUT require `title` or `name`;
+/// - `fields` may trim any article down to its `id` (`ArticleFields`);
+/// - `fields` is a comma-separated list of known names, the date filters
+///   take a timestamp or a date, and conditional headers are plain strings.
+fn refine(spec: &mut Value) {
+    let schemas = &mut spec["components"]["schemas"];
+    for (input, patch) in [
+        ("ArticleInput", "ArticlePatch"),
+        ("AuthorInput", "AuthorPatch"),
+        ("TagInput", "TagPatch"),
+    ] {
+        let mut partial = schemas[input].clone();
+        if let Some(object) = partial.as_object_mut() {
+            object.remove("required");
+            object.insert(
+                "description".into(),
+                Value::from(format!(
+                    "A merge patch (RFC 7396) of {input}: any subset of its fields; `null` clears."
+                )),
+            );
+        }
+        schemas[patch] = partial;
+    }
+    // Network names and handles, as `check_social` enforces them; in a
+    // patch a `null` handle removes the network.
+    for (schema, handle_type) in [
+        ("AuthorInput", json!("string")),
+        ("AuthorPatch", json!(["string", "null"])),
+    ] {
+        schemas[schema]["properties"]["social"] = json!({
+            "type": ["object", "null"],
+            "description": "Network name -> handle or URL; at most 16.",
+            "propertyNames": {"pattern": "^[a-z0-9_]{1,32}$"},
+            "maxProperties": 16,
+            "additionalProperties": {"type": handle_type, "minLength": 1, "maxLength": 300, "pattern": "\\S"},
+        });
+    }
+    // URLs as `Checks::url` accepts them, so generated ones are real.
+    let url = json!({"type": ["string", "null"], "maxLength": 2048, "pattern": HTTP_URL});
+    for (schema, field) in [
+        ("AuthorInput", "avatar_url"),
+        ("AuthorInput", "website"),
+        ("AuthorPatch", "avatar_url"),
+        ("AuthorPatch", "website"),
+        ("FeatureImageInput", "url"),
+    ] {
+        schemas[schema]["properties"][field] = url.clone();
+    }
+    let mut image_patch = schemas["FeatureImageInput"].clone();
+    image_patch["description"] = json!(
+        "A merge patch of the lead image; `url` is needed only when the article has no image yet."
+    );
+    schemas["FeatureImageInput"]["required"] = json!(["url"]);
+    schemas["FeatureImageInput"]["properties"]["url"]["type"] = json!("string");
+    schemas["FeatureImagePatch"] = image_patch;
+    schemas["ArticlePatch"]["properties"]["feature_image"] = json!({"oneOf": [
+        {"type": "null"},
+        {"$ref": "#/components/schemas/FeatureImagePatch"},
+    ]});
+    for schema in ["ArticleInput", "ArticlePatch"] {
+        schemas[schema]["properties"]["tags"]["items"] =
+            json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"});
+    }
+    let mut fields = schemas["Article"].clone();
+    fields["required"] = json!(["id"]);
+    fields["description"] = json!("An article trimmed by `fields`: `id` and the fields asked for.");
+    schemas["ArticleFields"] = fields;
+    schemas["ArticleList"]["properties"]["data"]["items"] = json!({"anyOf": [
+        {"$ref": "#/components/schemas/ArticleListItem"},
+        {"$ref": "#/components/schemas/ArticleFields"},
+    ]});
+
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, operations) in paths.iter_mut() {
+        let Some(operations) = operations.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in operations.iter_mut() {
+            if method == "patch" {
+                for content in operation["requestBody"]["content"]
+                    .as_object_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(reference) = content.1["schema"]["$ref"].as_str() {
+                        let patched = reference.replace("Input", "Patch");
+                        if patched != reference {
+                            content.1["schema"]["$ref"] = Value::from(patched);
+                        }
+                    }
+                }
+            }
+            if method == "get"
+                && path == "/v1/articles/{key}"
+                && let Some(schema) =
+                    operation.pointer_mut("/responses/200/content/application~1json/schema")
+            {
+                *schema = json!({"anyOf": [
+                    {"$ref": "#/components/schemas/Article"},
+                    {"$ref": "#/components/schemas/ArticleFields"},
+                ]});
+            }
+            let parameters = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut);
+            for parameter in parameters.into_iter().flatten() {
+                refine_parameter(parameter);
+            }
+        }
+    }
+}
+
+/// What `Checks::url` accepts, as a pattern generators can satisfy.
+const HTTP_URL: &str = "^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$";
+
+fn refine_parameter(parameter: &mut Value) {
+    match (parameter["in"].as_str(), parameter["name"].as_str()) {
+        (Some("query"), Some("fields")) => {
+            parameter["schema"] = json!({
+                "type": "array",
+                "items": {"type": "string", "enum": crate::api::articles::ARTICLE_FIELDS},
+                "minItems": 1,
+            });
+            parameter["example"] = json!(["slug", "title", "excerpt"]);
+            parameter["style"] = json!("form");
+            parameter["explode"] = json!(false);
+        }
+        (Some("query"), Some("tag")) => {
+            parameter["schema"] =
+                json!({"type": "array", "items": {"type": "string"}, "maxItems": 10});
+        }
+        (Some("query"), Some("published_after" | "published_before")) => {
+            parameter["schema"] = json!({"anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"},
+            ]});
+        }
+        (Some("header"), _) => parameter["schema"] = json!({"type": "string"}),
+        _ => {}
+    }
 }
 
 fn problem(status: &str, description: &str) -> RefOr<Response> {

@@ -80,7 +80,6 @@ impl Application {
                     ApiError::BadRequest(format!("the path is malformed: {err}")).into()
                 }))
                 .app_data(limits.clone())
-                .wrap(from_fn(middleware::refuse_write_query))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(from_fn(middleware::rate_limit))
                 .wrap(from_fn(middleware::request_context))

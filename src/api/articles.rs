@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::authors::AuthorSummary;
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
 use super::caching::{IfMatch, cached_json};
-use super::query::{Cursor, PageMeta, Paging, QueryParams};
+use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
 use super::tags::TagSummary;
 use super::validate::Checks;
 use super::{AppState, json_created, json_ok, own_author_id, visibility_for};
@@ -117,6 +117,44 @@ pub struct ArticleListItem {
     pub related: Option<Vec<RelatedLink>>,
 }
 
+/// A related link's kind: a curated kind, or `suggested` for the
+/// suggestions `?suggest=N` appends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelatedKind {
+    AlsoRead,
+    ReadNext,
+    Recommended,
+    Suggested,
+}
+
+impl From<LinkKind> for RelatedKind {
+    fn from(kind: LinkKind) -> Self {
+        match kind {
+            LinkKind::AlsoRead => RelatedKind::AlsoRead,
+            LinkKind::ReadNext => RelatedKind::ReadNext,
+            LinkKind::Recommended => RelatedKind::Recommended,
+        }
+    }
+}
+
+/// A reference to another resource in a write body: its id or its slug.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum KeyRef {
+    Id(#[serde(deserialize_with = "super::body::whole_number")] i64),
+    Slug(String),
+}
+
+impl From<&KeyRef> for Key {
+    fn from(reference: &KeyRef) -> Key {
+        match reference {
+            KeyRef::Id(id) => Key::Id(*id),
+            KeyRef::Slug(slug) => Key::parse(slug),
+        }
+    }
+}
+
 /// A short form of an article, as the target of a related link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArticleSummary {
@@ -133,9 +171,7 @@ pub struct ArticleSummary {
 /// A curated link to another article.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RelatedLink {
-    /// `also_read`, `read_next` or `recommended`.
-    #[schema(example = "read_next")]
-    pub kind: String,
+    pub kind: RelatedKind,
     #[schema(example = "Read next")]
     pub label: String,
     /// 1-based and dense among all of the article's links.
@@ -283,7 +319,9 @@ pub fn related_of(
                 .entry(link.article_id)
                 .or_default()
                 .push(RelatedLink {
-                    kind: link.kind,
+                    kind: LinkKind::parse(&link.kind)
+                        .unwrap_or(LinkKind::AlsoRead)
+                        .into(),
                     label: link.label,
                     position: Some(link.position),
                     article: article.clone(),
@@ -377,7 +415,7 @@ pub struct ArticleListParams {
     #[param(example = "slug,title,excerpt")]
     fields: Option<String>,
     /// 1-based page number; a page past the end is empty. Not with `cursor`.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000000)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -401,7 +439,7 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// Every top-level field of an article.
-const ARTICLE_FIELDS: &[&str] = &[
+pub const ARTICLE_FIELDS: &[&str] = &[
     "id",
     "slug",
     "title",
@@ -771,26 +809,29 @@ pub struct FeatureImageInput {
 #[serde(deny_unknown_fields)]
 pub struct RelatedInput {
     /// The linked article's slug or id.
-    #[schema(value_type = String, example = "rivers-rising")]
-    pub article: serde_json::Value,
+    #[schema(example = "rivers-rising")]
+    pub article: KeyRef,
     pub kind: LinkKind,
     /// Defaults per kind: "Also read", "Read next", "You might also be interested".
     pub label: Option<String>,
 }
 
-/// An article write. `title` is required for POST and PUT; PATCH takes any subset.
+/// An article write. `title` is required for POST and PUT; PATCH takes any
+/// subset (the `ArticlePatch` schema).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Rivers rising", "body": "The water came at night...",
     "status": "published", "authors": ["ada-okafor"], "tags": ["Climate", "europe"],
     "related": [{"article": "the-dry-summer", "kind": "read_next"}]}))]
 pub struct ArticleInput {
     /// 1 to 300 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
     pub title: Patch<String>,
-    /// Derived from the title on create; never changes unless sent.
+    /// Derived from the title on create; never changes unless sent. At
+    /// least one letter.
     #[serde(default)]
-    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -808,7 +849,7 @@ pub struct ArticleInput {
     pub feature_image: Patch<FeatureImageInput>,
     /// Defaults to `draft`; PUT keeps it when left out.
     #[serde(default)]
-    #[schema(value_type = Option<Status>)]
+    #[schema(value_type = Status)]
     pub status: Patch<Status>,
     /// RFC 3339 with any offset. Required for `scheduled`; defaults to now when first published.
     #[serde(default)]
@@ -816,8 +857,8 @@ pub struct ArticleInput {
     pub published_at: Patch<String>,
     /// Author slugs or ids, primary first.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
-    pub authors: Patch<Vec<serde_json::Value>>,
+    #[schema(value_type = Option<Vec<KeyRef>>)]
+    pub authors: Patch<Vec<KeyRef>>,
     /// Tag slugs or names, primary first; an unknown name creates the tag (editors).
     #[serde(default)]
     #[schema(value_type = Option<Vec<String>>)]
@@ -933,15 +974,12 @@ fn merge_feature_image(
     ]
 }
 
-fn resolve_authors(conn: &mut Conn, refs: &[serde_json::Value]) -> Result<Vec<i64>, ApiError> {
+fn resolve_authors(conn: &mut Conn, refs: &[KeyRef]) -> Result<Vec<i64>, ApiError> {
     let mut errors = Vec::new();
     let mut ids = Vec::with_capacity(refs.len());
-    for (i, value) in refs.iter().enumerate() {
+    for (i, reference) in refs.iter().enumerate() {
         let field = format!("authors[{i}]");
-        let Some(key) = Key::from_json(value) else {
-            errors.push(FieldError::new(field, "must be an author slug or id"));
-            continue;
-        };
+        let key = Key::from(reference);
         match author_db::find(conn, &key)? {
             None => errors.push(FieldError::new(field, format!("no author '{key}'"))),
             Some(author) if ids.contains(&author.id) => errors.push(FieldError::new(
@@ -994,13 +1032,7 @@ pub fn resolve_links(
     let mut links: Vec<LinkSpec> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
         let field = format!("related[{i}]");
-        let Some(key) = Key::from_json(&input.article) else {
-            errors.push(FieldError::new(
-                format!("{field}.article"),
-                "must be an article slug or id",
-            ));
-            continue;
-        };
+        let key = Key::from(&input.article);
         let Some(target) = article_db::find_any(conn, &key)? else {
             errors.push(FieldError::new(
                 format!("{field}.article"),
@@ -1134,24 +1166,14 @@ fn save_article(
         }
     };
 
-    let slug_input = match input.slug {
-        Patch::Value(text) => checks.slug("slug", &text),
-        Patch::Null if mode != WriteMode::Create => {
-            checks.fail(
-                "slug",
-                "cannot be null; leave it out to keep the current slug",
-            );
-            None
-        }
-        _ => None,
-    };
+    let slug_input = checks.slug_input(input.slug);
 
     // Credits: left out, a contributor is credited as themselves.
     let authors = match input.authors {
         Patch::Absent if mode == WriteMode::Merge => None,
         Patch::Value(refs) => Some(refs),
         _ => Some(match writer.own_author {
-            Some(own) => vec![serde_json::Value::from(own)],
+            Some(own) => vec![KeyRef::Id(own)],
             None => Vec::new(),
         }),
     };
@@ -1277,6 +1299,7 @@ fn editable(conn: &mut Conn, writer: &Writer, key: &Key) -> Result<ArticleRow, A
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     body: JsonBody<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let article = state
@@ -1325,6 +1348,7 @@ async fn write_article(
 pub async fn replace_article(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<ArticleInput>,
     if_match: IfMatch,
@@ -1349,6 +1373,7 @@ pub async fn replace_article(
 pub async fn update_article(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<ArticleInput>,
     if_match: IfMatch,
@@ -1372,6 +1397,7 @@ pub async fn update_article(
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {

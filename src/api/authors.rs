@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
 use super::caching::{IfMatch, cached_json};
-use super::query::{Cursor, PageMeta, Paging, QueryParams};
+use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
 use super::validate::Checks;
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
@@ -100,16 +100,17 @@ pub struct AuthorList {
 
 /// An author write. `name` is required for POST and PUT; PATCH takes any subset.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Ada Okafor", "bio": "Science desk.",
     "email": "ada@example.com", "social": {"mastodon": "@ada@example.social"}}))]
 pub struct AuthorInput {
     /// 1 to 120 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 120)]
     pub name: Patch<String>,
     /// Derived from the name when left out on create; kept by PUT when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -152,7 +153,7 @@ pub struct AuthorListParams {
     /// Only authors whose name contains this text (case-insensitive for ASCII).
     q: Option<String>,
     /// 1-based page number.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000000)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -286,11 +287,15 @@ fn author_values(
         "website",
         mode.apply(input.website, current.and_then(|c| c.website.clone())),
     );
+    let blank_email = matches!(&input.email, Patch::Value(e) if e.trim().is_empty());
     let email = checks.optional_text(
         "email",
         mode.apply(input.email, current.and_then(|c| c.email.clone())),
         254,
     );
+    if blank_email {
+        checks.fail("email", "must be an email address, or null to leave it out");
+    }
     if let Some(email) = &email {
         let looks_like_email = email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
@@ -304,17 +309,7 @@ fn author_values(
         .unwrap_or_default();
     let social = merge_social(mode, input.social, current_social);
     check_social(&mut checks, &social);
-    let slug = match input.slug {
-        Patch::Value(text) => checks.slug("slug", &text),
-        Patch::Null if mode != WriteMode::Create => {
-            checks.fail(
-                "slug",
-                "cannot be null; leave it out to keep the current slug",
-            );
-            None
-        }
-        _ => None,
-    };
+    let slug = checks.slug_input(input.slug);
     checks.finish()?;
     let except = current.map(|c| c.id);
     let slug = match (slug, current) {
@@ -405,6 +400,7 @@ fn check_social(checks: &mut Checks, social: &BTreeMap<String, String>) {
 pub async fn create_author(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     body: JsonBody<AuthorInput>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.require_editor()?.clone();
@@ -454,6 +450,7 @@ async fn write_author(
 pub async fn replace_author(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<AuthorInput>,
     if_match: IfMatch,
@@ -478,6 +475,7 @@ pub async fn replace_author(
 pub async fn update_author(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<AuthorInput>,
     if_match: IfMatch,
@@ -501,6 +499,7 @@ pub async fn update_author(
 pub async fn delete_author(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {

@@ -183,6 +183,40 @@ impl WriteMode {
     }
 }
 
+/// A whole number as JSON may spell it: `3`, or `3.0` as JSON Schema's
+/// `integer` allows. Anything fractional or out of range is an error.
+pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(n) = number.as_i64() {
+        return Ok(n);
+    }
+    match number.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {number}"
+        ))),
+    }
+}
+
+/// `whole_number` for an optional field.
+pub fn optional_whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_number")] i64);
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|w| w.0))
+}
+
+/// `whole_number` for a merge-patch field.
+pub fn patch_whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Patch<i64>, D::Error> {
+    Ok(match optional_whole_number(deserializer)? {
+        Some(n) => Patch::Value(n),
+        None => Patch::Null,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +232,16 @@ mod tests {
     impl WriteBody for Sample {
         const FIELDS: &'static [&'static str] = &["name", "count"];
         const READ_ONLY: &'static [&'static str] = &["id"];
+    }
+
+    #[test]
+    fn whole_numbers_may_be_spelled_as_floats() {
+        #[derive(Debug, Deserialize)]
+        struct N(#[serde(deserialize_with = "whole_number")] i64);
+        assert_eq!(serde_json::from_str::<N>("3.0").unwrap().0, 3);
+        assert_eq!(serde_json::from_str::<N>("-7").unwrap().0, -7);
+        assert!(serde_json::from_str::<N>("1.5").is_err());
+        assert!(serde_json::from_str::<N>("1e300").is_err());
     }
 
     #[test]

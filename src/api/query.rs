@@ -71,6 +71,20 @@ impl QueryParams {
     }
 }
 
+/// For write routes, which take no query parameters: one sent is a typo
+/// that must not be silently ignored. An extractor rather than middleware so
+/// that it runs after routing, leaving 404 and 405 to their own answers.
+pub struct NoQuery;
+
+impl actix_web::FromRequest for NoQuery {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(QueryParams::parse(req, &[]).map(|_| NoQuery))
+    }
+}
+
 /// Page-number or keyset (cursor) paging; they cannot be mixed.
 #[derive(Debug, Clone)]
 pub enum Paging {

@@ -7,10 +7,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::articles::{RelatedLink, find_visible, label_for, summaries, visible_links};
+use super::articles::{
+    KeyRef, RelatedKind, RelatedLink, find_visible, label_for, summaries, visible_links,
+};
 use super::body::{JsonBody, Patch, WriteBody};
 use super::caching::cached_json;
-use super::query::QueryParams;
+use super::query::{NoQuery, QueryParams};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
 use crate::db::articles::{self as article_db, ArticleRow};
@@ -32,15 +34,18 @@ pub struct RelatedList {
 
 /// A new link.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"article": "the-dry-summer", "kind": "read_next", "position": 1}))]
 pub struct NewRelatedLink {
     /// The linked article's slug or id.
-    #[schema(value_type = String)]
-    pub article: Option<serde_json::Value>,
+    #[schema(required = true)]
+    pub article: Option<KeyRef>,
+    #[schema(required = true, value_type = LinkKind)]
     pub kind: Option<LinkKind>,
     /// Defaults per kind: "Also read", "Read next", "You might also be interested".
     pub label: Option<String>,
     /// 1 to n+1; the others move down. Default: at the end.
+    #[serde(default, deserialize_with = "super::body::optional_whole_number")]
     #[schema(minimum = 1)]
     pub position: Option<i64>,
 }
@@ -52,16 +57,17 @@ impl WriteBody for NewRelatedLink {
 
 /// A change to a link: any subset; `label: null` restores the kind's default.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RelatedLinkChange {
     #[serde(default)]
-    #[schema(value_type = Option<LinkKind>)]
+    #[schema(value_type = LinkKind)]
     pub kind: Patch<LinkKind>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub label: Patch<String>,
     /// 1 to n; the others move to make room.
-    #[serde(default)]
-    #[schema(value_type = Option<i64>, minimum = 1)]
+    #[serde(default, deserialize_with = "super::body::patch_whole_number")]
+    #[schema(value_type = i64, minimum = 1)]
     pub position: Patch<i64>,
 }
 
@@ -115,7 +121,7 @@ fn suggestions(
         .into_iter()
         .take(limit as usize)
         .map(|article| RelatedLink {
-            kind: "suggested".into(),
+            kind: RelatedKind::Suggested,
             label: "Suggested".into(),
             position: None,
             article,
@@ -202,6 +208,7 @@ fn position_in(field: &str, position: i64, max: usize) -> Result<usize, ApiError
 pub async fn create_related(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<NewRelatedLink>,
 ) -> Result<HttpResponse, ApiError> {
@@ -222,8 +229,7 @@ pub async fn create_related(
                 let (Some(target), Some(kind)) = (input.article, input.kind) else {
                     return Err(ApiError::Validation(errors));
                 };
-                let target_key = Key::from_json(&target)
-                    .ok_or_else(|| ApiError::invalid("article", "must be an article slug or id"))?;
+                let target_key = Key::from(&target);
                 let target = article_db::find_any(conn, &target_key)?.ok_or_else(|| {
                     ApiError::invalid("article", format!("no article '{target_key}'"))
                 })?;
@@ -296,6 +302,7 @@ fn link_index(conn: &mut Conn, links: &[LinkSpec], target: &Key) -> Result<usize
 pub async fn update_related(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     path: web::Path<(String, String)>,
     body: JsonBody<RelatedLinkChange>,
 ) -> Result<HttpResponse, ApiError> {
@@ -358,6 +365,7 @@ pub async fn update_related(
 pub async fn delete_related(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (key, target) = path.into_inner();

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
 use super::caching::{IfMatch, cached_json};
-use super::query::{Cursor, PageMeta, Paging, QueryParams};
+use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
 use super::validate::Checks;
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
@@ -81,15 +81,16 @@ pub struct TagList {
 
 /// A tag write. `name` is required for POST and PUT; PATCH takes any subset.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Climate", "description": "Coverage of the climate crisis"}))]
 pub struct TagInput {
     /// 1 to 100 characters, unique ignoring case.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     pub name: Patch<String>,
     /// Derived from the name when left out on create; kept by PUT when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -109,7 +110,7 @@ pub struct TagListParams {
     #[param(pattern = "^(name|-article_count)$")]
     sort: Option<String>,
     /// 1-based page number.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000000)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -253,17 +254,7 @@ fn tag_values(
         ),
         MAX_DESCRIPTION,
     );
-    let slug = match input.slug {
-        Patch::Value(text) => checks.slug("slug", &text),
-        Patch::Null if mode != WriteMode::Create => {
-            checks.fail(
-                "slug",
-                "cannot be null; leave it out to keep the current slug",
-            );
-            None
-        }
-        _ => None,
-    };
+    let slug = checks.slug_input(input.slug);
     checks.finish()?;
     let except = current.map(|c| c.id);
     if tag_db::name_taken(conn, &name, except)? {
@@ -326,6 +317,7 @@ pub fn create_by_name(conn: &mut Conn, name: &str) -> Result<TagRow, ApiError> {
 pub async fn create_tag(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     body: JsonBody<TagInput>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_editor()?;
@@ -379,6 +371,7 @@ async fn write_tag(
 pub async fn replace_tag(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<TagInput>,
     if_match: IfMatch,
@@ -406,6 +399,7 @@ pub async fn replace_tag(
 pub async fn update_tag(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     body: JsonBody<TagInput>,
     if_match: IfMatch,
@@ -432,6 +426,7 @@ pub async fn update_tag(
 pub async fn delete_tag(
     state: web::Data<AppState>,
     caller: RequireCaller,
+    _no_query: NoQuery,
     key: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,5 +1,6 @@
 //! Field checks that collect every problem of a body before answering 422.
 
+use super::body::Patch;
 use crate::domain::Slug;
 use crate::error::{ApiError, FieldError};
 
@@ -67,13 +68,24 @@ impl Checks {
         }
     }
 
-    /// An absolute http(s) URL.
+    /// The `slug` of a write: a valid slug, or `None` to keep the current
+    /// one or derive a new one. A slug cannot be cleared, so `null` is refused.
+    pub fn slug_input(&mut self, input: Patch<String>) -> Option<Slug> {
+        match input {
+            Patch::Value(text) => self.slug("slug", &text),
+            Patch::Null => {
+                self.fail("slug", "cannot be null; leave it out to keep or derive it");
+                None
+            }
+            Patch::Absent => None,
+        }
+    }
+
+    /// An absolute http(s) URL with a host name or address, as the OpenAPI
+    /// document's pattern spells it (`openapi::HTTP_URL`).
     pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
         let text = value?;
-        let ok = url::Url::parse(&text)
-            .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .unwrap_or(false);
-        if !ok || text.len() > 2048 {
+        if text.len() > 2048 || !is_http_url(&text) {
             self.fail(
                 field,
                 "must be an absolute http or https URL of at most 2048 characters",
@@ -91,6 +103,66 @@ impl Checks {
             Ok(())
         } else {
             Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// `^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$`
+fn is_http_url(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let host_ok = host
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+        && host
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let port_ok =
+        port.is_none_or(|p| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let path_ok = path.bytes().all(|b| (b'!'..=b'~').contains(&b));
+    host_ok && port_ok && path_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_urls_are_told_from_everything_else() {
+        for good in [
+            "https://cdn.example.com/a.jpg?w=2",
+            "http://localhost:8080",
+            "https://1.2.3.4.5/x",
+        ] {
+            assert!(is_http_url(good), "{good}");
+        }
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://-x",
+            "javascript:alert(1)",
+            "https://a b",
+            "//x.com",
+            "https://x:123456",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
         }
     }
 }

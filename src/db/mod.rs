@@ -78,14 +78,15 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        // WAL lets readers proceed during a write; synchronous=FULL makes every
-        // committed write survive a power cut, because nothing an editor saves
-        // may be lost; the busy timeout queues writers instead of failing them.
+        // The busy timeout comes first so that everything after it, and every
+        // writer, queues instead of failing on a lock. synchronous=FULL makes
+        // every committed write survive a power cut, because nothing an editor
+        // saves may be lost. WAL (which lets readers proceed during a write)
+        // is a property of the file, set once in `Db::connect`.
         conn.batch_execute(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA busy_timeout = 5000;
              PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -105,6 +106,13 @@ impl Db {
         let path = database_url
             .strip_prefix("sqlite://")
             .unwrap_or(database_url);
+        // Before the pool opens its connections at once: switching a new file
+        // to WAL takes a lock the others would otherwise collide with.
+        let mut first = Conn::establish(path).map_err(|e| Unavailable(e.to_string()))?;
+        first
+            .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| Unavailable(e.to_string()))?;
+        drop(first);
         let manager = ConnectionManager::<Conn>::new(path);
         let pool = Pool::builder()
             .max_size(pool_size)

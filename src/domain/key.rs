@@ -21,15 +21,6 @@ impl Key {
         }
     }
 
-    /// A body reference (`"authors": ["jane", 3]`) given as a JSON value.
-    pub fn from_json(value: &serde_json::Value) -> Option<Key> {
-        match value {
-            serde_json::Value::Number(n) => n.as_i64().map(Key::Id),
-            serde_json::Value::String(s) => Some(Key::parse(s)),
-            _ => None,
-        }
-    }
-
     pub fn is_valid_slug(&self) -> bool {
         match self {
             Key::Id(_) => true,

@@ -6,8 +6,11 @@ use utoipa::ToSchema;
 macro_rules! closed_set {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // snake_case here must spell the same texts as the literals below;
+        // a unit test checks that it does.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
 
         impl $name {
             pub const ALL: &'static [&'static str] = &[$($text),+];
@@ -59,6 +62,24 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_spells_every_variant_like_the_contract() {
+        for text in Role::ALL.iter().chain(Status::ALL).chain(LinkKind::ALL) {
+            let json = format!("\"{text}\"");
+            let role =
+                serde_json::from_str::<Role>(&json).map(|v| serde_json::to_string(&v).unwrap());
+            let status =
+                serde_json::from_str::<Status>(&json).map(|v| serde_json::to_string(&v).unwrap());
+            let kind =
+                serde_json::from_str::<LinkKind>(&json).map(|v| serde_json::to_string(&v).unwrap());
+            let round_trips = [role, status, kind]
+                .into_iter()
+                .flatten()
+                .any(|back| back == json);
+            assert!(round_trips, "{text}");
+        }
+    }
 
     #[test]
     fn roles_parse_exactly() {

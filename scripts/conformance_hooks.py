@@ -1,0 +1,95 @@
+"""Schemathesis hooks for scripts/conformance.sh.
+
+Every check stays on. The only thing done here is to drop a few `positive_data_acceptance`
+(ST202, "schema-valid request rejected") failures whose rejection is the contract's intended
+behaviour *and* cannot be expressed in an OpenAPI 3.1 document, so no spec fix could make them
+go away. Each rule matches the exact status and problem `detail`/`errors` the server sends for
+that one rule, so any other rejection of schema-valid data still fails the run.
+
+  * 412 on a request that carries `If-Match`: the header is compared with the resource's current
+    ETag (RFC 9110 §13.1.1). A generated value cannot know that ETag, so it never matches.
+  * 400 for `page` together with `cursor`: the two are mutually exclusive (contract, "The article
+    list query"); OpenAPI parameters cannot say "not both".
+  * 400 for a `cursor` the API did not issue: cursors are opaque server tokens; a generated string
+    is not one.
+  * 400 for `sort=relevance` without `q`: a dependency between two parameters.
+  * 422 whose every field error is referential or state-dependent: an author or article key that
+    does not exist, an article linking to itself, the same author twice (by slug and by id), a
+    link position past the current number of links, and the publish/schedule preconditions
+    (non-empty body, an author, `published_at` for `scheduled`), and a merge patch that gives a
+    lead image fields but no `url` to an article that has no image yet. These depend on what is in
+    the database, which a JSON Schema cannot know.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import schemathesis
+
+_CURSOR_400 = re.compile(
+    r"^query parameters 'page' and 'cursor' cannot be combined$"
+    r"|^query parameter 'cursor' (is not a cursor this API issued|is damaged|was made for sort .*)$"
+)
+_RELEVANCE_400 = re.compile(r"^query parameter 'sort' can be 'relevance' only with 'q'$")
+_STATEFUL_422 = re.compile(
+    r"^no author '.*'$"
+    r"|^no article '.*'$"
+    r"|^an article cannot link to itself$"
+    r"|^author '.*' is listed twice$"
+    r"|^must be between 1 and \d+$"  # only for link positions, see below
+    r"|^is required to schedule an article$"
+    r"|^must not be empty to publish or schedule$"
+    r"|^at least one author is needed to publish or schedule$"
+    r"|^is required$"  # only for a patched image url, see below
+)
+_POSITION_FIELDS = {"position"}
+# "is required" is state-dependent only for a patched image's url (the article may have none yet).
+_IMAGE_URL_FIELDS = {"feature_image.url"}
+
+
+def _problem(response) -> dict:
+    try:
+        value = json.loads(response.content)
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _has_header(case, name: str) -> bool:
+    return any(key.lower() == name.lower() for key in (case.headers or {}))
+
+
+def _stateful_422(problem: dict, method: str) -> bool:
+    errors = problem.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return False
+    for error in errors:
+        if not isinstance(error, dict):
+            return False
+        field, message = str(error.get("field", "")), str(error.get("message", ""))
+        if not _STATEFUL_422.match(message):
+            return False
+        if message.startswith("must be between 1 and") and field not in _POSITION_FIELDS:
+            return False
+        if message == "is required" and (field not in _IMAGE_URL_FIELDS or method != "PATCH"):
+            return False
+    return True
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response) -> bool:
+    """Keep every failure except the intended, inexpressible rejections listed above."""
+    if getattr(failure, "code", None) != "ST202":
+        return True
+    status = response.status_code
+    problem = _problem(response)
+    detail = str(problem.get("detail", ""))
+    if status == 412 and _has_header(case, "If-Match"):
+        return False
+    if status == 400 and (_CURSOR_400.match(detail) or _RELEVANCE_400.match(detail)):
+        return False
+    if status == 422 and _stateful_422(problem, str(case.method).upper()):
+        return False
+    return True
