@@ -25,7 +25,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the API (the default).
-    Serve,
+    Serve {
+        /// Load the demo newsroom first (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the demo newsroom into the database (idempotent) and exit.
+    Demo,
     /// Apply pending migrations and exit.
     Migrate,
     /// Print a signed token (HS256 only).
@@ -70,8 +76,14 @@ fn run(cli: Cli) -> Result<(), String> {
     let sources = Sources::from_process(overrides).map_err(|e| e.to_string())?;
     init_logging(&sources)?;
     let settings = Settings::load(&sources).map_err(|e| e.to_string())?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&settings),
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            if demo {
+                load_demo(&settings)?;
+            }
+            serve(&settings)
+        }
+        Command::Demo => load_demo(&settings),
         Command::Migrate => {
             open_database(&settings).map_err(|e| e.to_string())?;
             tracing::info!(database = %settings.database_url, "migrations are up to date");
@@ -106,6 +118,21 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Openapi => unreachable!("handled before logging starts"),
     }
+}
+
+fn load_demo(settings: &Settings) -> Result<(), String> {
+    let db = open_database(settings).map_err(|e| e.to_string())?;
+    let loaded = actix_web::rt::System::new()
+        .block_on(db.run(masthead::demo::load))
+        .map_err(|e| format!("demo: {e}"))?;
+    tracing::info!(
+        authors = loaded.authors,
+        tags = loaded.tags,
+        articles = loaded.articles,
+        links = loaded.links,
+        "demo newsroom loaded (what already existed was left alone)"
+    );
+    Ok(())
 }
 
 /// Text lines for people by default, JSON lines with `LOG_FORMAT=json`; each

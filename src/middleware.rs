@@ -15,6 +15,7 @@ use actix_web::{Error, web};
 use tracing::Instrument;
 
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -51,12 +52,22 @@ pub async fn request_context(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id(&req);
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let span = tracing::info_span!("request", request_id = %id);
     async move {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.path().to_owned();
         let mut response = next.call(req).await?.map_into_boxed_body();
+        if let Some(metrics) = metrics {
+            let route = response.request().match_pattern();
+            metrics.record(
+                method.as_str(),
+                route.as_deref().unwrap_or("unmatched"),
+                response.status().as_u16(),
+                started.elapsed(),
+            );
+        }
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert(REQUEST_ID, value);
         }

@@ -14,6 +14,7 @@ use crate::auth::Verifier;
 use crate::config::{JwtKey, Settings};
 use crate::db::Db;
 use crate::error::{ApiError, problem_for_plain_errors};
+use crate::metrics::Metrics;
 use crate::middleware::{self, RateLimiter, RateLimits};
 
 /// Why the service could not start: one line, naming what to fix.
@@ -63,6 +64,7 @@ impl Application {
             openapi_json: crate::openapi::document(),
         });
         let body_limit = settings.body_limit_bytes;
+        let metrics = web::Data::new(Metrics::default());
         let limits = web::Data::new(RateLimits {
             reads: settings.rate_limits.reads_per_minute.map(RateLimiter::new),
             writes: settings.rate_limits.writes_per_minute.map(RateLimiter::new),
@@ -80,10 +82,12 @@ impl Application {
                     ApiError::BadRequest(format!("the path is malformed: {err}")).into()
                 }))
                 .app_data(limits.clone())
+                .app_data(metrics.clone())
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(from_fn(middleware::rate_limit))
                 .wrap(from_fn(middleware::request_context))
                 .configure(api::routes)
+                .service(web::resource("/metrics").route(web::get().to(crate::metrics::metrics)))
                 .service(web::resource("/docs").route(web::get().to(|| async {
                     HttpResponse::PermanentRedirect()
                         .insert_header((header::LOCATION, "/docs/"))

@@ -365,6 +365,12 @@ fn merge_social(
     social
 }
 
+/// Creates an author outside any request (the demo newsroom).
+pub fn insert_author(conn: &mut Conn, input: AuthorInput) -> Result<AuthorRow, ApiError> {
+    let values = author_values(conn, input, WriteMode::Create, None)?;
+    Ok(author_db::insert(conn, &values)?)
+}
+
 fn check_social(checks: &mut Checks, social: &BTreeMap<String, String>) {
     if social.len() > MAX_SOCIAL {
         checks.fail("social", format!("may have at most {MAX_SOCIAL} networks"));

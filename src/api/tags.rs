@@ -285,6 +285,12 @@ fn tag_values(
     })
 }
 
+/// Creates a tag outside any request (the demo newsroom).
+pub fn insert_tag(conn: &mut Conn, input: TagInput) -> Result<TagRow, ApiError> {
+    let values = tag_values(conn, input, WriteMode::Create, None)?;
+    Ok(tag_db::insert(conn, &values)?)
+}
+
 /// Creates a tag for the caller's role, for article writes that name a new one.
 pub fn create_by_name(conn: &mut Conn, name: &str) -> Result<TagRow, ApiError> {
     let input = TagInput {

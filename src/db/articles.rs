@@ -392,3 +392,11 @@ pub fn tag_ids_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<i64>> {
 pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
     diesel::delete(articles::table.find(id)).execute(conn)
 }
+
+/// How many articles are stored in each status.
+pub fn count_by_status(conn: &mut Conn) -> QueryResult<Vec<(String, i64)>> {
+    articles::table
+        .group_by(articles::status)
+        .select((articles::status, diesel::dsl::count_star()))
+        .load(conn)
+}

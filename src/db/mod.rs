@@ -150,6 +150,11 @@ impl Db {
         .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
     }
 
+    /// How many pooled connections exist and how many are idle.
+    pub fn pool_state(&self) -> diesel::r2d2::State {
+        self.pool.state()
+    }
+
     /// Readiness: the database file can be opened afresh and read. Pooled
     /// connections keep a file open even after it is moved or its disk goes
     /// away, so asking one of them would say "ready" when nothing new can be.

@@ -6,6 +6,7 @@ mod helpers;
 mod articles;
 mod authors;
 mod delivery;
+mod demo;
 mod errors;
 mod hardening;
 mod keys;
