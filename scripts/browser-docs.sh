@@ -7,8 +7,9 @@
 #   default binary: ${CARGO_TARGET_DIR:-target}/debug/masthead (this script builds nothing)
 #
 # What it does:
-#   1. without /usr/bin/chromium: installs Debian's chromium when CI=true or
-#      MASTHEAD_INSTALL_CHROMIUM=1 (apt-get), otherwise prints SKIPPED and exits 0;
+#   1. without /usr/bin/chromium: installs Debian's chromium with apt-get when it can (as root
+#      with apt-get, or when CI=true or MASTHEAD_INSTALL_CHROMIUM=1; MASTHEAD_INSTALL_CHROMIUM=0
+#      never installs), otherwise prints SKIPPED and exits 0;
 #   2. installs the pinned playwright-core into tests/browser/node_modules (npm ci) unless the
 #      installed one already matches the lockfile (Playwright never downloads a browser here);
 #   3. starts masthead on a free loopback port with a fresh temporary SQLite database and a fixed
@@ -25,9 +26,18 @@ CHROMIUM=/usr/bin/chromium
 
 log() { echo "browser-docs: $*" >&2; }
 die() { log "error: $*"; exit 2; }
+# shellcheck source=lib/server.sh
+. "$ROOT/scripts/lib/server.sh"
 
 # --- 1. Debian's chromium ---------------------------------------------------------------------------
-if [ ! -x "$CHROMIUM" ] && { [ "${CI:-}" = "true" ] || [ "${MASTHEAD_INSTALL_CHROMIUM:-}" = "1" ]; }; then
+may_install() {
+  case "${MASTHEAD_INSTALL_CHROMIUM:-}" in
+    0) return 1 ;;
+    1) return 0 ;;
+  esac
+  [ "${CI:-}" = "true" ] || { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; }
+}
+if [ ! -x "$CHROMIUM" ] && may_install; then
   log "installing Debian's chromium (apt-get)"
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd=(sudo)
@@ -66,47 +76,10 @@ fi
 
 # --- 3. start masthead and seed it ---------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/masthead-browser.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap masthead_cleanup EXIT
 trap 'exit 130' INT TERM
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-BASE="http://127.0.0.1:$PORT"
-
-# A clean, fixed environment (no inherited issuer/audience/algorithm, rate limits or cache knobs);
-# the server runs in $WORK so that no .env from the caller's directory is read.
-server_env=(
-  env -u JWT_ISSUER -u JWT_AUDIENCE -u JWT_ALGORITHM -u JWT_PUBLIC_KEY
-  -u RATE_LIMIT_READS_PER_MINUTE -u RATE_LIMIT_WRITES_PER_MINUTE
-  -u CACHE_MAX_AGE -u CACHE_STALE_WHILE_REVALIDATE
-  DATABASE_URL="$WORK/masthead.db"
-  MASTHEAD_BIND="127.0.0.1:$PORT"
-  JWT_SECRET="browser-docs-fixed-secret-0123456789abcdef"
-  RUST_LOG="${RUST_LOG:-warn}"
-)
-
-log "starting $BIN on $BASE"
-(cd "$WORK" && exec "${server_env[@]}" "$BIN" serve >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    cat "$WORK/server.log" >&2
-    die "masthead exited before it was ready"
-  fi
-  sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/readyz" || { cat "$WORK/server.log" >&2; die "masthead not ready after 10 s"; }
-
-TOKEN="$(cd "$WORK" && "${server_env[@]}" "$BIN" token --sub t --role editor)"
+masthead_start "browser-docs-fixed-secret-0123456789abcdef"
+TOKEN="$(masthead_token editor t)"
 [ -n "$TOKEN" ] || die "could not mint an editor token"
 
 api() { # METHOD PATH JSON

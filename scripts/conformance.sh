@@ -32,6 +32,8 @@ ST_TIMEOUT="${CONFORMANCE_TIMEOUT:-600}"
 
 log() { echo "conformance: $*" >&2; }
 die() { log "error: $*"; exit 2; }
+# shellcheck source=lib/server.sh
+. "$ROOT/scripts/lib/server.sh"
 
 # Resolve the binary to an absolute path: the server is started from a temporary directory.
 case "$BIN" in
@@ -56,47 +58,10 @@ ST="$VENV/bin/st"
 
 # --- 2. start masthead ---------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/masthead-conformance.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap masthead_cleanup EXIT
 trap 'exit 130' INT TERM
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-BASE="http://127.0.0.1:$PORT"
-
-# A clean, fixed environment: no inherited issuer/audience/algorithm or rate limits, and the server
-# runs in $WORK so that no .env from the caller's directory is read.
-server_env=(
-  env -u JWT_ISSUER -u JWT_AUDIENCE -u JWT_ALGORITHM -u JWT_PUBLIC_KEY
-  -u RATE_LIMIT_READS_PER_MINUTE -u RATE_LIMIT_WRITES_PER_MINUTE
-  -u CACHE_MAX_AGE -u CACHE_STALE_WHILE_REVALIDATE
-  DATABASE_URL="$WORK/masthead.db"
-  MASTHEAD_BIND="127.0.0.1:$PORT"
-  JWT_SECRET="conformance-fixed-secret-0123456789abcdef"
-  RUST_LOG="${RUST_LOG:-warn}"
-)
-
-log "starting $BIN on $BASE (database $WORK/masthead.db)"
-(cd "$WORK" && exec "${server_env[@]}" "$BIN" serve >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    cat "$WORK/server.log" >&2
-    die "masthead exited before it was ready"
-  fi
-  sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/readyz" || { cat "$WORK/server.log" >&2; die "masthead not ready after 10 s"; }
-
-TOKEN="$(cd "$WORK" && "${server_env[@]}" "$BIN" token --sub conformance --role admin --ttl 1h)"
+masthead_start "conformance-fixed-secret-0123456789abcdef"
+TOKEN="$(masthead_token admin conformance)"
 [ -n "$TOKEN" ] || die "could not mint a token"
 
 # --- 3. seed data ----------------------------------------------------------------------------------

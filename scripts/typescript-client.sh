@@ -21,6 +21,8 @@ REGEN_CMD="npm --prefix clients/typescript run generate"
 
 log() { echo "typescript-client: $*" >&2; }
 die() { log "error: $*"; exit 2; }
+# shellcheck source=lib/server.sh
+. "$ROOT/scripts/lib/server.sh"
 
 case "$BIN" in
   /*) ;;
@@ -31,15 +33,7 @@ command -v node >/dev/null || die "node is needed"
 command -v npm >/dev/null || die "npm is needed"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/masthead-tsclient.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap masthead_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- 1. dependencies -----------------------------------------------------------------------------
@@ -67,33 +61,9 @@ rm -rf "$CLIENT/dist"
 log "tsc passed"
 
 # --- 4. start masthead ----------------------------------------------------------------------------
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-BASE="http://127.0.0.1:$PORT"
-server_env=(
-  env -u JWT_ISSUER -u JWT_AUDIENCE -u JWT_ALGORITHM -u JWT_PUBLIC_KEY
-  -u RATE_LIMIT_READS_PER_MINUTE -u RATE_LIMIT_WRITES_PER_MINUTE
-  -u CACHE_MAX_AGE -u CACHE_STALE_WHILE_REVALIDATE
-  DATABASE_URL="$WORK/masthead.db"
-  MASTHEAD_BIND="127.0.0.1:$PORT"
-  JWT_SECRET="typescript-client-fixed-secret-0123456789"
-  RUST_LOG="${RUST_LOG:-warn}"
-)
-(cd "$WORK" && exec "${server_env[@]}" "$BIN" serve >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-
-ready() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$BASE/readyz"; }
-for _ in $(seq 1 100); do
-  if ready; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    cat "$WORK/server.log" >&2
-    die "masthead exited before it was ready"
-  fi
-  sleep 0.1
-done
-ready || { cat "$WORK/server.log" >&2; die "masthead not ready after ~10 s"; }
+masthead_start "typescript-client-fixed-secret-0123456789"
 log "masthead ready on $BASE"
-
-TOKEN="$(cd "$WORK" && "${server_env[@]}" "$BIN" token --sub typescript-client --role editor --ttl 1h)"
+TOKEN="$(masthead_token editor typescript-client)"
 [ -n "$TOKEN" ] || die "could not mint a token"
 
 # --- 5. smoke program -----------------------------------------------------------------------------
