@@ -299,3 +299,79 @@ async fn metrics_count_requests_by_route_template_and_articles_by_status() {
         "raw paths never become labels"
     );
 }
+
+// Regressions from the Schemathesis run: each was a place where the spec
+// and the server disagreed.
+
+#[actix_web::test]
+async fn a_blank_email_or_a_null_slug_is_422_not_silently_dropped() {
+    let app = spawn_app().await;
+    let blank = app
+        .post(
+            "/v1/authors",
+            &app.editor(),
+            json!({"name": "Bo", "email": ""}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(blank["errors"][0]["field"], "email");
+    for (path, body) in [
+        ("/v1/authors", json!({"name": "Bo", "slug": null})),
+        ("/v1/tags", json!({"name": "Bo", "slug": null})),
+        ("/v1/articles", json!({"title": "Bo", "slug": null})),
+    ] {
+        let problem = app.post(path, &app.editor(), body).await.problem(422);
+        assert_eq!(problem["errors"][0]["field"], "slug", "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn a_method_no_route_has_is_405_even_with_a_query_string() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (Method::PUT, "/v1/tags/x/articles?fields=slug"),
+        (Method::TRACE, "/v1/articles?page=1"),
+        (Method::DELETE, "/v1/authors?q=x"),
+    ] {
+        let reply = app
+            .request(method.clone(), path, Some(&app.admin()), &[], None)
+            .await;
+        assert_eq!(reply.status, 405, "{method} {path}");
+    }
+    let write = app
+        .request(
+            Method::DELETE,
+            "/v1/tags/x?force=1",
+            Some(&app.admin()),
+            &[],
+            None,
+        )
+        .await;
+    let problem = write.problem(400);
+    assert!(problem["detail"].as_str().unwrap().contains("force"));
+}
+
+#[actix_web::test]
+async fn whole_numbers_may_be_written_as_3_point_0() {
+    let app = spawn_app().await;
+    let one = app.publish("One", "ada", &[]).await;
+    let two = app.publish("Two", "ada", &[]).await;
+    let id = two["id"].as_f64().unwrap();
+    let link = app
+        .post(
+            &format!("/v1/articles/{}/related", one["id"]),
+            &app.editor(),
+            json!({"article": id, "kind": "also_read", "position": 1.0}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(link["article"]["id"], two["id"]);
+    let fractional = app
+        .post(
+            &format!("/v1/articles/{}/related", two["id"]),
+            &app.editor(),
+            json!({"article": 1.5, "kind": "also_read"}),
+        )
+        .await;
+    fractional.problem(422);
+}

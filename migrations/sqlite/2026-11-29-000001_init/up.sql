@@ -64,6 +64,7 @@ CREATE TABLE articles (
 -- article before returning the first twenty.
 CREATE INDEX articles_published ON articles (published_at, id);
 CREATE INDEX articles_updated ON articles (updated_at, id);
+CREATE INDEX articles_title ON articles (title, id);
 
 -- Ordered credits; position 1 is the primary author. An author with articles
 -- cannot be deleted (RESTRICT), which the API reports as 409.
