@@ -16,3 +16,4 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod startup;
+pub mod transfer;

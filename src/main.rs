@@ -1,6 +1,10 @@
-//! The `masthead` command: serve (the default), migrate, token, openapi.
+//! The `masthead` command: serve (the default), migrate, token, openapi,
+//! export, import.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -8,6 +12,7 @@ use masthead::auth;
 use masthead::config::{JwtKey, LogFormat, Overrides, Settings, Sources};
 use masthead::domain::Role;
 use masthead::startup::{Application, open_database};
+use masthead::transfer::{self, Counts, Progress, TransferError};
 
 #[derive(Parser)]
 #[command(name = "masthead", version, about = "A headless content API")]
@@ -51,6 +56,18 @@ enum Command {
     },
     /// Print the OpenAPI document, byte for byte what is served.
     Openapi,
+    /// Write every author, tag, article and related link to stdout as NDJSON.
+    Export,
+    /// Read an NDJSON dump (as `export` writes it) into the database. Ids are
+    /// kept; a record whose id or slug exists already stops the import.
+    Import {
+        /// The dump file, or `-` for stdin.
+        path: PathBuf,
+        /// Records per transaction: a bad line stops the import with the
+        /// batches before its own committed.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        batch_size: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -116,8 +133,95 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Command::Export => export(&settings),
+        Command::Import { path, batch_size } => import(&settings, &path, batch_size as usize),
         Command::Openapi => unreachable!("handled before logging starts"),
     }
+}
+
+fn summary(counts: Counts) -> String {
+    format!(
+        "{} authors, {} tags, {} articles, {} links",
+        counts.authors, counts.tags, counts.articles, counts.links
+    )
+}
+
+fn export(settings: &Settings) -> Result<(), String> {
+    let db = open_database(settings).map_err(|e| e.to_string())?;
+    let counts = actix_web::rt::System::new()
+        .block_on(db.run(|conn| {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            transfer::export(conn, &mut out)
+        }))
+        .map_err(|e| format!("export: {e}"))?;
+    tracing::info!("exported {}", summary(counts));
+    Ok(())
+}
+
+fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), String> {
+    let (reader, size): (Box<dyn BufRead + Send>, Option<u64>) = if path == Path::new("-") {
+        (Box::new(BufReader::new(std::io::stdin())), None)
+    } else {
+        let file = File::open(path).map_err(|e| format!("import: {}: {e}", path.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::new(file)), size)
+    };
+    let db = open_database(settings).map_err(|e| e.to_string())?;
+    let bar = std::io::stderr().is_terminal().then(|| progress_bar(size));
+    let shown = bar.clone();
+    let outcome = actix_web::rt::System::new().block_on(db.run(move |conn| {
+        transfer::import(conn, reader, batch_size, |at: Progress| {
+            if let Some(bar) = &shown {
+                bar.set_position(at.bytes);
+                if at.lines.is_multiple_of(256) {
+                    bar.set_message(format!("{} lines", at.lines));
+                }
+            }
+        })
+    }));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Ok(counts) => {
+            tracing::info!("imported {}", summary(counts));
+            Ok(())
+        }
+        Err(TransferError::Line {
+            line,
+            message,
+            committed,
+        }) => {
+            let kept = match committed {
+                0 => "nothing was imported".to_owned(),
+                n => format!("lines 1 to {n} were imported, nothing after"),
+            };
+            Err(format!(
+                "import: {}: line {line}: {message} ({kept})",
+                path.display()
+            ))
+        }
+        Err(e) => Err(format!("import: {}: {e}", path.display())),
+    }
+}
+
+/// Bytes read against the file's size, with rate and ETA; a spinner with the
+/// rate when the size is unknown (stdin).
+fn progress_bar(size: Option<u64>) -> indicatif::ProgressBar {
+    let (bar, template) = match size {
+        Some(size) => (
+            indicatif::ProgressBar::new(size),
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ({bytes_per_sec}, ETA {eta})",
+        ),
+        None => (
+            indicatif::ProgressBar::new_spinner(),
+            "{spinner} [{elapsed_precise}] {bytes} {msg} ({bytes_per_sec})",
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn load_demo(settings: &Settings) -> Result<(), String> {

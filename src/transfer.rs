@@ -1,0 +1,1038 @@
+//! Bulk export and import: the whole newsroom as NDJSON, one JSON object a
+//! line, each with a `type` of `author`, `tag`, `article` or `link`, written
+//! in that order (authors, tags and articles by id; links by article, then
+//! position).
+//!
+//! A record carries every stored column that is not derived, ids included,
+//! so that export, import into an empty database and export again gives the
+//! same bytes. What is derived (an article's HTML, excerpt and reading time;
+//! the name keys of authors and tags) is left out and recomputed on import
+//! with the functions the API writes through.
+//!
+//! Import checks every line (syntax, type, fields, timestamps, closed sets,
+//! references to records earlier in the file or already stored) and writes in
+//! batches, one transaction each. At the first bad line it stops: the batches
+//! before that line's batch stay committed, nothing of its own batch does.
+//! A record whose id or slug is already stored is a bad line: import never
+//! overwrites.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, Write};
+
+use chrono::NaiveDateTime;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::db::articles::{self as article_db, ArticleRow, ArticleValues};
+use crate::db::authors::{AuthorRow, AuthorValues};
+use crate::db::links::LinkRow;
+use crate::db::schema::{article_authors, article_links, article_tags, articles, authors, tags};
+use crate::db::tags::{TagRow, TagValues, name_key};
+use crate::db::{self, Conn, Unavailable};
+use crate::domain::{LinkKind, Slug, Status, format_timestamp, parse_timestamp};
+use crate::markdown;
+
+/// Lines written per transaction unless the caller says otherwise.
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
+
+/// Rows read per query while exporting, so a large database is streamed
+/// rather than loaded.
+const EXPORT_CHUNK: i64 = 500;
+
+const MAX_SOCIAL: usize = 16;
+
+/// Why an export or import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    /// A line of the input is invalid or clashes with what is stored.
+    /// `committed` lines (from the first) were imported before it.
+    #[error("line {line}: {message}")]
+    Line {
+        line: u64,
+        message: String,
+        committed: u64,
+    },
+    #[error("cannot read the input: {0}")]
+    Read(io::Error),
+    #[error("cannot write the output: {0}")]
+    Write(io::Error),
+    #[error("the database failed: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] Unavailable),
+}
+
+/// How much an export wrote or an import stored.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub authors: u64,
+    pub tags: u64,
+    pub articles: u64,
+    pub links: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.authors += other.authors;
+        self.tags += other.tags;
+        self.articles += other.articles;
+        self.links += other.links;
+    }
+}
+
+/// Where an import is: lines and bytes read so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub lines: u64,
+    pub bytes: u64,
+}
+
+/// One line of the format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Author(AuthorRecord),
+    Tag(TagRecord),
+    Article(ArticleRecord),
+    Link(LinkRecord),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    /// Network name -> handle or URL.
+    pub social: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureImageRecord {
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleRecord {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Markdown.
+    pub body: String,
+    /// The editor's excerpt; null when it is derived from the body.
+    pub custom_excerpt: Option<String>,
+    pub feature_image: Option<FeatureImageRecord>,
+    pub status: String,
+    pub published_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Credit order: the first is the primary author.
+    pub author_ids: Vec<i64>,
+    /// The first is the primary tag.
+    pub tag_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRecord {
+    pub article_id: i64,
+    pub target_id: i64,
+    pub kind: String,
+    pub label: String,
+    pub position: i32,
+}
+
+// ---------------------------------------------------------------- export
+
+impl From<AuthorRow> for AuthorRecord {
+    fn from(row: AuthorRow) -> Self {
+        // The API stores a JSON object; anything else exports as empty rather
+        // than producing a dump that cannot be imported.
+        let social = match serde_json::from_str(&row.social) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        AuthorRecord {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+            website: row.website,
+            email: row.email,
+            social,
+            created_at: format_timestamp(row.created_at),
+            updated_at: format_timestamp(row.updated_at),
+        }
+    }
+}
+
+impl From<TagRow> for TagRecord {
+    fn from(row: TagRow) -> Self {
+        TagRecord {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            created_at: format_timestamp(row.created_at),
+            updated_at: format_timestamp(row.updated_at),
+        }
+    }
+}
+
+fn article_record(row: ArticleRow, author_ids: Vec<i64>, tag_ids: Vec<i64>) -> ArticleRecord {
+    let feature_image = row.feature_image_url.map(|url| FeatureImageRecord {
+        url,
+        alt: row.feature_image_alt,
+        caption: row.feature_image_caption,
+        credit: row.feature_image_credit,
+    });
+    ArticleRecord {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        subtitle: row.subtitle,
+        body: row.body,
+        custom_excerpt: row.custom_excerpt,
+        feature_image,
+        status: row.status,
+        published_at: row.published_at.map(format_timestamp),
+        created_at: format_timestamp(row.created_at),
+        updated_at: format_timestamp(row.updated_at),
+        author_ids,
+        tag_ids,
+    }
+}
+
+impl From<LinkRow> for LinkRecord {
+    fn from(row: LinkRow) -> Self {
+        LinkRecord {
+            article_id: row.article_id,
+            target_id: row.target_id,
+            kind: row.kind,
+            label: row.label,
+            position: row.position,
+        }
+    }
+}
+
+fn write_record(out: &mut impl Write, record: &Record) -> Result<(), TransferError> {
+    serde_json::to_writer(&mut *out, record).map_err(|e| TransferError::Write(e.into()))?;
+    out.write_all(b"\n").map_err(TransferError::Write)
+}
+
+/// Writes the whole database to `out` as NDJSON, reading it in chunks (keyset
+/// on id) inside one read transaction, so the dump is a consistent snapshot.
+pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<Counts, TransferError> {
+    let counts = conn.transaction(|conn| {
+        let mut counts = Counts::default();
+        let mut after = i64::MIN;
+        loop {
+            let rows: Vec<AuthorRow> = authors::table
+                .filter(authors::id.gt(after))
+                .order(authors::id)
+                .limit(EXPORT_CHUNK)
+                .select(AuthorRow::as_select())
+                .load(conn)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in rows {
+                write_record(out, &Record::Author(row.into()))?;
+                counts.authors += 1;
+            }
+        }
+
+        let mut after = i64::MIN;
+        loop {
+            let rows: Vec<TagRow> = tags::table
+                .filter(tags::id.gt(after))
+                .order(tags::id)
+                .limit(EXPORT_CHUNK)
+                .select(TagRow::as_select())
+                .load(conn)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in rows {
+                write_record(out, &Record::Tag(row.into()))?;
+                counts.tags += 1;
+            }
+        }
+
+        let mut after = i64::MIN;
+        loop {
+            let rows: Vec<ArticleRow> = articles::table
+                .filter(articles::id.gt(after))
+                .order(articles::id)
+                .limit(EXPORT_CHUNK)
+                .select(ArticleRow::as_select())
+                .load(conn)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut credits = group(
+                article_authors::table
+                    .filter(article_authors::article_id.eq_any(&ids))
+                    .order((article_authors::article_id, article_authors::position))
+                    .select((article_authors::article_id, article_authors::author_id))
+                    .load(conn)?,
+            );
+            let mut tagged = group(
+                article_tags::table
+                    .filter(article_tags::article_id.eq_any(&ids))
+                    .order((article_tags::article_id, article_tags::position))
+                    .select((article_tags::article_id, article_tags::tag_id))
+                    .load(conn)?,
+            );
+            for row in rows {
+                let author_ids = credits.remove(&row.id).unwrap_or_default();
+                let tag_ids = tagged.remove(&row.id).unwrap_or_default();
+                write_record(
+                    out,
+                    &Record::Article(article_record(row, author_ids, tag_ids)),
+                )?;
+                counts.articles += 1;
+            }
+        }
+
+        let mut after: Option<(i64, i32)> = None;
+        loop {
+            let mut query = article_links::table
+                .select(LinkRow::as_select())
+                .order((article_links::article_id, article_links::position))
+                .limit(EXPORT_CHUNK)
+                .into_boxed();
+            if let Some((article, position)) = after {
+                query = query.filter(
+                    article_links::article_id
+                        .gt(article)
+                        .or(article_links::article_id
+                            .eq(article)
+                            .and(article_links::position.gt(position))),
+                );
+            }
+            let rows: Vec<LinkRow> = query.load(conn)?;
+            let Some(last) = rows.last() else { break };
+            after = Some((last.article_id, last.position));
+            for row in rows {
+                write_record(out, &Record::Link(row.into()))?;
+                counts.links += 1;
+            }
+        }
+        Ok::<_, TransferError>(counts)
+    })?;
+    out.flush().map_err(TransferError::Write)?;
+    Ok(counts)
+}
+
+/// `(article id, other id)` pairs, already in order, grouped by article.
+fn group(pairs: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (article, other) in pairs {
+        grouped.entry(article).or_default().push(other);
+    }
+    grouped
+}
+
+// ---------------------------------------------------------------- import
+
+/// A line checked on its own and turned into the rows it stores, derived
+/// columns computed; what needs the database is checked when it is written.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Author {
+        id: i64,
+        values: AuthorValues,
+        created_at: NaiveDateTime,
+    },
+    Tag {
+        id: i64,
+        values: TagValues,
+        created_at: NaiveDateTime,
+    },
+    Article {
+        id: i64,
+        values: Box<ArticleValues>,
+        created_at: NaiveDateTime,
+        author_ids: Vec<i64>,
+        tag_ids: Vec<i64>,
+    },
+    Link(LinkRow),
+}
+
+/// Checks one line without the database: `Ok(None)` for a blank line.
+pub fn parse_line(text: &str) -> Result<Option<Item>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("is not valid JSON: {e}"))?;
+    let Value::Object(mut object) = value else {
+        return Err("is not a JSON object".into());
+    };
+    let kind = match object.remove("type") {
+        Some(Value::String(kind)) => kind,
+        Some(_) => return Err("\"type\" must be a string".into()),
+        None => return Err("has no \"type\" (author, tag, article or link)".into()),
+    };
+    let object = Value::Object(object);
+    let item = match kind.as_str() {
+        "author" => author_item(fields(object, "author")?)?,
+        "tag" => tag_item(fields(object, "tag")?)?,
+        "article" => article_item(fields(object, "article")?)?,
+        "link" => link_item(fields(object, "link")?)?,
+        other => {
+            return Err(format!(
+                "unknown type '{other}' (expected author, tag, article or link)"
+            ));
+        }
+    };
+    Ok(Some(item))
+}
+
+fn fields<T: serde::de::DeserializeOwned>(object: Value, kind: &str) -> Result<T, String> {
+    serde_path_to_error::deserialize(object).map_err(|e| {
+        let path = e.path().to_string();
+        match path.as_str() {
+            "." => format!("{kind}: {}", e.inner()),
+            _ => format!("{kind}: {path}: {}", e.inner()),
+        }
+    })
+}
+
+fn timestamp(field: &str, text: &str) -> Result<NaiveDateTime, String> {
+    parse_timestamp(text).map_err(|e| format!("{field} {e}"))
+}
+
+fn check_id(field: &str, id: i64) -> Result<(), String> {
+    match id >= 1 {
+        true => Ok(()),
+        false => Err(format!("{field} must be a positive integer")),
+    }
+}
+
+fn check_slug(slug: &str) -> Result<(), String> {
+    Slug::parse(slug)
+        .map(|_| ())
+        .map_err(|e| format!("slug {e}"))
+}
+
+fn check_length(field: &str, text: &str, max: usize) -> Result<(), String> {
+    match (1..=max).contains(&text.chars().count()) {
+        true => Ok(()),
+        false => Err(format!("{field} must be 1 to {max} characters")),
+    }
+}
+
+fn check_unique(field: &str, ids: &[i64]) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for &id in ids {
+        check_id(field, id)?;
+        if !seen.insert(id) {
+            return Err(format!("{field} lists {id} twice"));
+        }
+    }
+    Ok(())
+}
+
+fn author_item(record: AuthorRecord) -> Result<Item, String> {
+    check_id("id", record.id)?;
+    check_slug(&record.slug)?;
+    check_length("name", &record.name, 120)?;
+    if record.social.len() > MAX_SOCIAL {
+        return Err(format!("social may have at most {MAX_SOCIAL} networks"));
+    }
+    for (network, handle) in &record.social {
+        let valid_name = (1..=32).contains(&network.len())
+            && network
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid_name {
+            return Err(format!(
+                "social: network name '{network}' does not match ^[a-z0-9_]{{1,32}}$"
+            ));
+        }
+        if !handle.is_string() {
+            return Err(format!("social.{network} must be a string"));
+        }
+    }
+    let created_at = timestamp("created_at", &record.created_at)?;
+    let updated_at = timestamp("updated_at", &record.updated_at)?;
+    let social = serde_json::to_string(&record.social).map_err(|e| e.to_string())?;
+    Ok(Item::Author {
+        id: record.id,
+        values: AuthorValues {
+            name_key: name_key(&record.name),
+            slug: record.slug,
+            name: record.name,
+            bio: record.bio,
+            avatar_url: record.avatar_url,
+            website: record.website,
+            email: record.email,
+            social,
+            updated_at,
+        },
+        created_at,
+    })
+}
+
+fn tag_item(record: TagRecord) -> Result<Item, String> {
+    check_id("id", record.id)?;
+    check_slug(&record.slug)?;
+    check_length("name", &record.name, 100)?;
+    let created_at = timestamp("created_at", &record.created_at)?;
+    let updated_at = timestamp("updated_at", &record.updated_at)?;
+    Ok(Item::Tag {
+        id: record.id,
+        values: TagValues {
+            name_key: name_key(&record.name),
+            slug: record.slug,
+            name: record.name,
+            description: record.description,
+            updated_at,
+        },
+        created_at,
+    })
+}
+
+fn article_item(record: ArticleRecord) -> Result<Item, String> {
+    check_id("id", record.id)?;
+    check_slug(&record.slug)?;
+    check_length("title", &record.title, 300)?;
+    let status = Status::parse(&record.status).ok_or_else(|| {
+        format!(
+            "status '{}' is not one of {}",
+            record.status,
+            Status::ALL.join(", ")
+        )
+    })?;
+    let published_at = record
+        .published_at
+        .as_deref()
+        .map(|t| timestamp("published_at", t))
+        .transpose()?;
+    if status != Status::Draft && published_at.is_none() {
+        return Err(format!("a {} article needs published_at", status.as_str()));
+    }
+    let created_at = timestamp("created_at", &record.created_at)?;
+    let updated_at = timestamp("updated_at", &record.updated_at)?;
+    check_unique("author_ids", &record.author_ids)?;
+    check_unique("tag_ids", &record.tag_ids)?;
+    let (image_url, image_alt, image_caption, image_credit) = match record.feature_image {
+        Some(image) => (Some(image.url), image.alt, image.caption, image.credit),
+        None => (None, None, None, None),
+    };
+    // The same derivations as an editor's save.
+    let plain = markdown::plain_text(&record.body);
+    let values = ArticleValues {
+        slug: record.slug,
+        title: record.title,
+        subtitle: record.subtitle,
+        body_html: markdown::render_html(&record.body),
+        excerpt: record
+            .custom_excerpt
+            .clone()
+            .unwrap_or_else(|| markdown::derive_excerpt(&plain)),
+        reading_time_minutes: markdown::reading_time_minutes(&plain),
+        body: record.body,
+        custom_excerpt: record.custom_excerpt,
+        feature_image_url: image_url,
+        feature_image_alt: image_alt,
+        feature_image_caption: image_caption,
+        feature_image_credit: image_credit,
+        status: status.as_str().to_owned(),
+        published_at,
+        updated_at,
+    };
+    Ok(Item::Article {
+        id: record.id,
+        values: Box::new(values),
+        created_at,
+        author_ids: record.author_ids,
+        tag_ids: record.tag_ids,
+    })
+}
+
+fn link_item(record: LinkRecord) -> Result<Item, String> {
+    check_id("article_id", record.article_id)?;
+    check_id("target_id", record.target_id)?;
+    if record.article_id == record.target_id {
+        return Err("an article cannot link to itself".into());
+    }
+    let kind = LinkKind::parse(&record.kind).ok_or_else(|| {
+        format!(
+            "kind '{}' is not one of {}",
+            record.kind,
+            LinkKind::ALL.join(", ")
+        )
+    })?;
+    check_length("label", &record.label, 120)?;
+    if record.position < 1 {
+        return Err("position must be 1 or more".into());
+    }
+    Ok(Item::Link(LinkRow {
+        article_id: record.article_id,
+        target_id: record.target_id,
+        kind: kind.as_str().to_owned(),
+        label: record.label,
+        position: record.position,
+    }))
+}
+
+/// A line that clashes with the database, or a constraint the database
+/// enforces that the line broke.
+enum Refused {
+    Line(String),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refused {
+    fn from(e: diesel::result::Error) -> Self {
+        Refused::Database(e)
+    }
+}
+
+fn refuse<T>(message: String) -> Result<T, Refused> {
+    Err(Refused::Line(message))
+}
+
+const NOT_FOUND: &str = "neither earlier in the file nor in the database";
+
+fn author_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    diesel::select(exists(authors::table.find(id))).get_result(conn)
+}
+
+fn tag_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    diesel::select(exists(tags::table.find(id))).get_result(conn)
+}
+
+fn article_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    diesel::select(exists(articles::table.find(id))).get_result(conn)
+}
+
+/// Stores one checked line, refusing to overwrite anything.
+fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
+    let mut counts = Counts::default();
+    match item {
+        Item::Author {
+            id,
+            values,
+            created_at,
+        } => {
+            if author_exists(conn, *id)? {
+                return refuse(format!("author {id} already exists"));
+            }
+            let slug_taken = authors::table.filter(authors::slug.eq(&values.slug));
+            if diesel::select(exists(slug_taken)).get_result(conn)? {
+                return refuse(format!(
+                    "the author slug '{}' is already taken",
+                    values.slug
+                ));
+            }
+            diesel::insert_into(authors::table)
+                .values((
+                    authors::id.eq(*id),
+                    values,
+                    authors::created_at.eq(*created_at),
+                ))
+                .execute(conn)?;
+            counts.authors = 1;
+        }
+        Item::Tag {
+            id,
+            values,
+            created_at,
+        } => {
+            if tag_exists(conn, *id)? {
+                return refuse(format!("tag {id} already exists"));
+            }
+            let slug_taken = tags::table.filter(tags::slug.eq(&values.slug));
+            if diesel::select(exists(slug_taken)).get_result(conn)? {
+                return refuse(format!("the tag slug '{}' is already taken", values.slug));
+            }
+            let name_taken = tags::table.filter(tags::name_key.eq(&values.name_key));
+            if diesel::select(exists(name_taken)).get_result(conn)? {
+                return refuse(format!(
+                    "a tag named '{}' (ignoring case) already exists",
+                    values.name
+                ));
+            }
+            diesel::insert_into(tags::table)
+                .values((tags::id.eq(*id), values, tags::created_at.eq(*created_at)))
+                .execute(conn)?;
+            counts.tags = 1;
+        }
+        Item::Article {
+            id,
+            values,
+            created_at,
+            author_ids,
+            tag_ids,
+        } => {
+            if article_exists(conn, *id)? {
+                return refuse(format!("article {id} already exists"));
+            }
+            if article_db::slug_taken(conn, &values.slug, None)? {
+                return refuse(format!(
+                    "the article slug '{}' is already taken",
+                    values.slug
+                ));
+            }
+            for &author in author_ids {
+                if !author_exists(conn, author)? {
+                    return refuse(format!("author {author} is {NOT_FOUND}"));
+                }
+            }
+            for &tag in tag_ids {
+                if !tag_exists(conn, tag)? {
+                    return refuse(format!("tag {tag} is {NOT_FOUND}"));
+                }
+            }
+            diesel::insert_into(articles::table)
+                .values((
+                    articles::id.eq(*id),
+                    &**values,
+                    articles::created_at.eq(*created_at),
+                ))
+                .execute(conn)?;
+            article_db::replace_authors(conn, *id, author_ids)?;
+            article_db::replace_tags(conn, *id, tag_ids)?;
+            counts.articles = 1;
+        }
+        Item::Link(link) => {
+            for id in [link.article_id, link.target_id] {
+                if !article_exists(conn, id)? {
+                    return refuse(format!("article {id} is {NOT_FOUND}"));
+                }
+            }
+            let pair = article_links::table
+                .filter(article_links::article_id.eq(link.article_id))
+                .filter(article_links::target_id.eq(link.target_id));
+            if diesel::select(exists(pair)).get_result(conn)? {
+                return refuse(format!(
+                    "article {} already links to article {}",
+                    link.article_id, link.target_id
+                ));
+            }
+            let place = article_links::table
+                .filter(article_links::article_id.eq(link.article_id))
+                .filter(article_links::position.eq(link.position));
+            if diesel::select(exists(place)).get_result(conn)? {
+                return refuse(format!(
+                    "article {} already has a link at position {}",
+                    link.article_id, link.position
+                ));
+            }
+            diesel::insert_into(article_links::table)
+                .values((
+                    article_links::article_id.eq(link.article_id),
+                    article_links::target_id.eq(link.target_id),
+                    article_links::kind.eq(&link.kind),
+                    article_links::label.eq(&link.label),
+                    article_links::position.eq(link.position),
+                ))
+                .execute(conn)?;
+            counts.links = 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// Stores a batch in one transaction: committed when `commit`, else rolled
+/// back after checking it (to find a bad line before a parse error).
+fn write_batch(
+    conn: &mut Conn,
+    batch: &[(u64, Item)],
+    commit: bool,
+) -> Result<Counts, TransferError> {
+    if batch.is_empty() {
+        return Ok(Counts::default());
+    }
+    let outcome = db::write_transaction(conn, |conn| {
+        let mut counts = Counts::default();
+        for (line, item) in batch {
+            match store(conn, item) {
+                Ok(stored) => counts.add(stored),
+                Err(Refused::Line(message)) => {
+                    return Err(TransferError::Line {
+                        line: *line,
+                        message,
+                        committed: 0,
+                    });
+                }
+                // A constraint the checks above did not foresee still names
+                // its line; anything else is the database's own failure.
+                Err(Refused::Database(diesel::result::Error::DatabaseError(_, info))) => {
+                    return Err(TransferError::Line {
+                        line: *line,
+                        message: format!("the database refused it: {}", info.message()),
+                        committed: 0,
+                    });
+                }
+                Err(Refused::Database(e)) => return Err(TransferError::Database(e)),
+            }
+        }
+        // Line 0 never names a real line: it only carries the rollback out.
+        match commit {
+            true => Ok(counts),
+            false => Err(TransferError::Line {
+                line: 0,
+                message: String::new(),
+                committed: 0,
+            }),
+        }
+    });
+    match outcome {
+        Err(TransferError::Line { line: 0, .. }) if !commit => Ok(Counts::default()),
+        other => other,
+    }
+}
+
+/// Reads NDJSON from `reader` into the database, `batch_size` records per
+/// transaction, calling `progress` after every line. Stops at the first bad
+/// line with [`TransferError::Line`]; the batches before it stay committed.
+pub fn import(
+    conn: &mut Conn,
+    mut reader: impl BufRead,
+    batch_size: usize,
+    mut progress: impl FnMut(Progress),
+) -> Result<Counts, TransferError> {
+    let batch_size = batch_size.max(1);
+    let mut imported = Counts::default();
+    let mut committed = 0;
+    let mut batch: Vec<(u64, Item)> = Vec::with_capacity(batch_size.min(DEFAULT_BATCH_SIZE));
+    let mut at = Progress { lines: 0, bytes: 0 };
+    let mut buffer = Vec::new();
+    let stopped = |e: TransferError, committed: u64| match e {
+        TransferError::Line { line, message, .. } => TransferError::Line {
+            line,
+            message,
+            committed,
+        },
+        other => other,
+    };
+    loop {
+        buffer.clear();
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .map_err(TransferError::Read)?;
+        if read == 0 {
+            break;
+        }
+        at.lines += 1;
+        at.bytes += read as u64;
+        let parsed = std::str::from_utf8(&buffer)
+            .map_err(|_| "is not UTF-8 text".to_owned())
+            .and_then(parse_line);
+        match parsed {
+            Ok(None) => {}
+            Ok(Some(item)) => batch.push((at.lines, item)),
+            Err(message) => {
+                // An earlier line of this batch may be the first bad one.
+                write_batch(conn, &batch, false).map_err(|e| stopped(e, committed))?;
+                return Err(TransferError::Line {
+                    line: at.lines,
+                    message,
+                    committed,
+                });
+            }
+        }
+        if batch.len() >= batch_size {
+            imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+            committed = at.lines;
+            batch.clear();
+        }
+        progress(at);
+    }
+    imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+    Ok(imported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUTHOR: &str = r#"{"type":"author","id":1,"slug":"ada-okafor","name":"Ada Okafor","bio":null,"avatar_url":null,"website":null,"email":"ada@example.com","social":{"mastodon":"@ada@example.social"},"created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-05T09:00:00Z"}"#;
+    const ARTICLE: &str = r#"{"type":"article","id":3,"slug":"rivers-rising","title":"Rivers rising","subtitle":null,"body":"The water came *at night*.","custom_excerpt":null,"feature_image":{"url":"https://cdn.example.com/r.jpg","alt":"A river","caption":null,"credit":null},"status":"published","published_at":"2026-01-06T10:00:00Z","created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-06T10:00:00Z","author_ids":[1],"tag_ids":[2,1]}"#;
+    const LINK: &str = r#"{"type":"link","article_id":3,"target_id":4,"kind":"read_next","label":"Read next","position":1}"#;
+
+    fn error_of(line: &str) -> String {
+        match parse_line(line) {
+            Err(message) => message,
+            Ok(item) => panic!("{line} was accepted: {item:?}"),
+        }
+    }
+
+    fn with(line: &str, field: &str, value: Value) -> String {
+        let mut object: Map<String, Value> = serde_json::from_str(line).unwrap();
+        object.insert(field.to_owned(), value);
+        serde_json::to_string(&object).unwrap()
+    }
+
+    fn without(line: &str, field: &str) -> String {
+        let mut object: Map<String, Value> = serde_json::from_str(line).unwrap();
+        object.remove(field);
+        serde_json::to_string(&object).unwrap()
+    }
+
+    #[test]
+    fn a_valid_author_line_computes_its_name_key() {
+        let Some(Item::Author { id, values, .. }) = parse_line(AUTHOR).unwrap() else {
+            panic!("not an author");
+        };
+        assert_eq!(id, 1);
+        assert_eq!(values.name_key, "ada okafor");
+        assert_eq!(values.social, r#"{"mastodon":"@ada@example.social"}"#);
+    }
+
+    #[test]
+    fn a_valid_article_line_derives_html_excerpt_and_reading_time() {
+        let Some(Item::Article {
+            values,
+            author_ids,
+            tag_ids,
+            ..
+        }) = parse_line(ARTICLE).unwrap()
+        else {
+            panic!("not an article");
+        };
+        assert_eq!(
+            values.body_html,
+            "<p>The water came <em>at night</em>.</p>\n"
+        );
+        assert_eq!(values.excerpt, "The water came at night.");
+        assert_eq!(values.reading_time_minutes, 1);
+        assert_eq!(values.feature_image_alt.as_deref(), Some("A river"));
+        assert_eq!((author_ids, tag_ids), (vec![1], vec![2, 1]));
+    }
+
+    #[test]
+    fn a_custom_excerpt_is_kept_as_written() {
+        let line = with(ARTICLE, "custom_excerpt", "Given.".into());
+        let Some(Item::Article { values, .. }) = parse_line(&line).unwrap() else {
+            panic!("not an article");
+        };
+        assert_eq!(values.excerpt, "Given.");
+        assert_eq!(values.custom_excerpt.as_deref(), Some("Given."));
+    }
+
+    #[test]
+    fn blank_lines_are_skipped() {
+        assert!(parse_line("  \r\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn invalid_lines_are_refused_with_a_reason() {
+        let cases: Vec<(String, &str)> = vec![
+            ("{\"type\":".into(), "not valid JSON"),
+            ("[1,2]".into(), "not a JSON object"),
+            (without(AUTHOR, "type"), "no \"type\""),
+            (
+                with(AUTHOR, "type", "editor".into()),
+                "unknown type 'editor'",
+            ),
+            (with(AUTHOR, "type", 3.into()), "\"type\" must be a string"),
+            (without(AUTHOR, "slug"), "missing field `slug`"),
+            (
+                with(AUTHOR, "nickname", "x".into()),
+                "unknown field `nickname`",
+            ),
+            (with(AUTHOR, "id", "1".into()), "id"),
+            (
+                with(AUTHOR, "id", 0.into()),
+                "id must be a positive integer",
+            ),
+            (with(AUTHOR, "slug", "Ada Okafor".into()), "slug must be"),
+            (with(AUTHOR, "name", "".into()), "name must be 1 to 120"),
+            (
+                with(AUTHOR, "created_at", "2026-01-05".into()),
+                "created_at must be an RFC 3339",
+            ),
+            (
+                with(AUTHOR, "social", serde_json::json!({"mastodon": 3})),
+                "social.mastodon must be a string",
+            ),
+            (
+                with(AUTHOR, "social", serde_json::json!({"Mastodon": "x"})),
+                "network name 'Mastodon'",
+            ),
+            (
+                with(ARTICLE, "status", "live".into()),
+                "status 'live' is not one of",
+            ),
+            (
+                with(ARTICLE, "published_at", Value::Null),
+                "a published article needs published_at",
+            ),
+            (
+                with(ARTICLE, "updated_at", "yesterday".into()),
+                "updated_at must be",
+            ),
+            (
+                with(ARTICLE, "author_ids", serde_json::json!([1, 1])),
+                "author_ids lists 1 twice",
+            ),
+            (
+                with(ARTICLE, "tag_ids", serde_json::json!([-2])),
+                "tag_ids must be a positive",
+            ),
+            (
+                with(ARTICLE, "feature_image", serde_json::json!({"alt": "x"})),
+                "feature_image: missing field `url`",
+            ),
+            (
+                with(LINK, "kind", "suggested".into()),
+                "kind 'suggested' is not one of",
+            ),
+            (with(LINK, "target_id", 3.into()), "cannot link to itself"),
+            (
+                with(LINK, "position", 0.into()),
+                "position must be 1 or more",
+            ),
+            (with(LINK, "label", "".into()), "label must be 1 to 120"),
+        ];
+        for (line, expected) in cases {
+            let message = error_of(&line);
+            assert!(
+                message.contains(expected),
+                "{line}: expected '{expected}' in '{message}'"
+            );
+        }
+    }
+
+    #[test]
+    fn records_serialize_with_their_type_first() {
+        let record = Record::Link(LinkRecord {
+            article_id: 3,
+            target_id: 4,
+            kind: "read_next".into(),
+            label: "Read next".into(),
+            position: 1,
+        });
+        assert_eq!(serde_json::to_string(&record).unwrap(), LINK);
+    }
+}
