@@ -385,6 +385,8 @@ pub fn find_visible(
     article_db::find(conn, key, visibility)?.ok_or_else(|| not_found(key))
 }
 
+/// The query string as the OpenAPI document describes it. Never built: the
+/// handler reads the query with `QueryParams`, which refuses unknown names.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]

@@ -146,6 +146,8 @@ impl WriteBody for AuthorInput {
     const READ_ONLY: &'static [&'static str] = &["id", "article_count", "created_at", "updated_at"];
 }
 
+/// The query string as the OpenAPI document describes it. Never built: the
+/// handler reads the query with `QueryParams`, which refuses unknown names.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
