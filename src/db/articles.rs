@@ -201,9 +201,15 @@ pub fn page(
         after: Some(after), ..
     } = window
     {
-        query = query.filter(after_position(sort, after, &score));
+        // Drafts (no published_at) can be in a list only for those who may
+        // see them; leaving them out of the condition otherwise keeps it a
+        // plain index range.
+        let with_drafts = !matches!(visibility, Visibility::Public { .. });
+        query = query.filter(after_position(sort, after, &score, with_drafts));
     }
-    let query = query.select((ArticleRow::as_select(), score()));
+    // Two steps: the sort picks ids (and scores) without carrying whole rows,
+    // bodies and all, through the sorter; then the page's rows are loaded.
+    let query = query.select((articles::id, score()));
     // Ties are broken by id in the sort's direction so pages never overlap.
     let query = match (sort.field, sort.descending) {
         (SortField::PublishedAt, true) => {
@@ -226,7 +232,19 @@ pub fn page(
         Window::Offset { limit, offset } => query.limit(*limit).offset(*offset),
         Window::After { limit, .. } => query.limit(*limit),
     };
-    let rows: Vec<(ArticleRow, i64)> = query.load(conn)?;
+    let picked: Vec<(i64, i64)> = query.load(conn)?;
+    let ids: Vec<i64> = picked.iter().map(|(id, _)| *id).collect();
+    let mut loaded: std::collections::HashMap<i64, ArticleRow> = articles::table
+        .filter(articles::id.eq_any(&ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let rows: Vec<(ArticleRow, i64)> = picked
+        .into_iter()
+        .filter_map(|(id, score)| loaded.remove(&id).map(|row| (row, score)))
+        .collect();
     Ok(Slice {
         rows: rows
             .into_iter()
@@ -251,44 +269,51 @@ fn after_position(
     sort: Sort,
     after: &Position,
     score: &dyn Fn() -> search::Score,
+    with_drafts: bool,
 ) -> ArticleCondition {
-    use articles::{id, published_at, title, updated_at};
+    use articles::{id, published_at};
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
     let after_id = after.id;
+    let row_value =
+        |column: &str, op: &str| sql::<Bool>(&format!("(articles.{column}, articles.id) {op} ("));
+    let time = |column: &str, op: &str, t: chrono::NaiveDateTime| -> ArticleCondition {
+        Box::new(
+            row_value(column, op)
+                .bind::<Timestamp, _>(t)
+                .sql(", ")
+                .bind::<BigInt, _>(after_id)
+                .sql(")"),
+        )
+    };
+    let text = |op: &str, t: String| -> ArticleCondition {
+        Box::new(
+            row_value("title", op)
+                .bind::<Text, _>(t)
+                .sql(", ")
+                .bind::<BigInt, _>(after_id)
+                .sql(")"),
+        )
+    };
     match (sort.field, sort.descending, after.key.clone()) {
-        (SortField::PublishedAt, true, SortKey::Time(Some(t))) => Box::new(
-            published_at
-                .assume_not_null()
-                .lt(t)
-                .or(published_at.assume_not_null().eq(t).and(id.lt(after_id)))
-                .or(published_at.is_null()),
-        ),
+        (SortField::PublishedAt, true, SortKey::Time(Some(t))) if with_drafts => {
+            Box::new(time("published_at", "<", t).or(published_at.is_null()))
+        }
+        (SortField::PublishedAt, true, SortKey::Time(Some(t))) => time("published_at", "<", t),
         (SortField::PublishedAt, true, SortKey::Time(None)) => {
             Box::new(published_at.is_null().and(id.lt(after_id)))
         }
-        (SortField::PublishedAt, false, SortKey::Time(Some(t))) => Box::new(
-            published_at
-                .assume_not_null()
-                .gt(t)
-                .or(published_at.assume_not_null().eq(t).and(id.gt(after_id))),
-        ),
+        (SortField::PublishedAt, false, SortKey::Time(Some(t))) => time("published_at", ">", t),
         (SortField::PublishedAt, false, SortKey::Time(None)) => Box::new(
             published_at
                 .is_null()
                 .and(id.gt(after_id))
                 .or(published_at.is_not_null()),
         ),
-        (SortField::UpdatedAt, true, SortKey::Time(Some(t))) => {
-            Box::new(updated_at.lt(t).or(updated_at.eq(t).and(id.lt(after_id))))
-        }
-        (SortField::UpdatedAt, false, SortKey::Time(Some(t))) => {
-            Box::new(updated_at.gt(t).or(updated_at.eq(t).and(id.gt(after_id))))
-        }
-        (SortField::Title, true, SortKey::Text(t)) => {
-            Box::new(title.lt(t.clone()).or(title.eq(t).and(id.lt(after_id))))
-        }
-        (SortField::Title, false, SortKey::Text(t)) => {
-            Box::new(title.gt(t.clone()).or(title.eq(t).and(id.gt(after_id))))
-        }
+        (SortField::UpdatedAt, true, SortKey::Time(Some(t))) => time("updated_at", "<", t),
+        (SortField::UpdatedAt, false, SortKey::Time(Some(t))) => time("updated_at", ">", t),
+        (SortField::Title, true, SortKey::Text(t)) => text("<", t),
+        (SortField::Title, false, SortKey::Text(t)) => text(">", t),
         (SortField::Relevance, _, SortKey::Score(s)) => {
             Box::new(score().lt(s).or(score().eq(s).and(id.lt(after_id))))
         }

@@ -117,6 +117,9 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(5))
+            // An embedded file does not drop connections; checking each one
+            // on the way out of the pool would cost every request a statement.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| Unavailable(e.to_string()))?;
@@ -185,6 +188,13 @@ where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // SQLite lets one writer in at a time and makes the others poll with
+    // growing sleeps; queueing them here instead wakes the next one the
+    // moment the previous one commits. The busy timeout still guards against
+    // writers in other processes.
+    let _turn = WRITERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     conn.immediate_transaction(|conn| {
         let value = work(conn)?;
         diesel::update(schema::change_log::table)
@@ -206,6 +216,9 @@ pub fn last_modified(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<NaiveDa
         .first(conn)?;
     Ok(due.map_or(written, |due| due.max(written)))
 }
+
+/// The queue of this process's writers (see `write_transaction`).
+static WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// `LIKE` patterns escape their wildcards with this character.
 pub const LIKE_ESCAPE: char = '\\';

@@ -33,36 +33,40 @@ CREATE TABLE tags (
 );
 CREATE INDEX tags_name ON tags (name_key, id);
 
+-- Column order matters to SQLite: a row is read from its start, and the
+-- Markdown and HTML spill onto overflow pages, so everything a list filters,
+-- sorts or shows comes before them.
 CREATE TABLE articles (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     slug                  TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 1 AND 120),
-    title                 TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
-    subtitle              TEXT,
-    body                  TEXT NOT NULL DEFAULT '',
-    -- Derived at write time so that reads never render Markdown.
-    body_html             TEXT NOT NULL DEFAULT '',
-    -- What the editor wrote; NULL means the excerpt is derived from the body.
-    custom_excerpt        TEXT,
-    excerpt               TEXT NOT NULL DEFAULT '',
-    reading_time_minutes  INTEGER NOT NULL DEFAULT 1 CHECK (reading_time_minutes >= 1),
-    feature_image_url     TEXT,
-    feature_image_alt     TEXT,
-    feature_image_caption TEXT,
-    feature_image_credit  TEXT,
     status                TEXT NOT NULL DEFAULT 'draft'
                           CHECK (status IN ('draft', 'scheduled', 'published')),
     published_at          TIMESTAMP,
     created_at            TIMESTAMP NOT NULL,
     updated_at            TIMESTAMP NOT NULL,
+    title                 TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    subtitle              TEXT,
+    reading_time_minutes  INTEGER NOT NULL DEFAULT 1 CHECK (reading_time_minutes >= 1),
+    -- What the editor wrote; NULL means the excerpt is derived from the body.
+    custom_excerpt        TEXT,
+    excerpt               TEXT NOT NULL DEFAULT '',
+    feature_image_url     TEXT,
+    feature_image_alt     TEXT,
+    feature_image_caption TEXT,
+    feature_image_credit  TEXT,
+    body                  TEXT NOT NULL DEFAULT '',
+    -- Derived at write time so that reads never render Markdown.
+    body_html             TEXT NOT NULL DEFAULT '',
     CHECK (status = 'draft' OR published_at IS NOT NULL),
     CHECK (feature_image_url IS NOT NULL OR (feature_image_alt IS NULL
            AND feature_image_caption IS NULL AND feature_image_credit IS NULL))
 );
--- The public list walks this index newest first and filters visibility row
--- by row, stopping after one page. There is deliberately no index on status:
--- SQLite would answer the visibility OR with it and then sort every visible
--- article before returning the first twenty.
-CREATE INDEX articles_published ON articles (published_at, id);
+-- The public list walks this index newest first and checks visibility from
+-- the index entry itself (status is in it), stopping after one page; counts
+-- read only the index. There is deliberately no index led by status: SQLite
+-- would answer the visibility OR with it and then sort every visible article
+-- before returning the first twenty.
+CREATE INDEX articles_published ON articles (published_at, id, status);
 CREATE INDEX articles_updated ON articles (updated_at, id);
 CREATE INDEX articles_title ON articles (title, id);
 
