@@ -1,0 +1,420 @@
+//! The article list query and the article detail.
+
+use super::*;
+
+/// The query string as the OpenAPI document describes it. Never built: the
+/// handler reads the query with `QueryParams`, which refuses unknown names.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ArticleListParams {
+    /// A tag slug; repeat it to require several tags (all must match).
+    tag: Option<Vec<String>>,
+    /// An author slug.
+    author: Option<String>,
+    /// Full-text search over title, subtitle and body: every word must appear
+    /// (as a prefix). Any text is safe; punctuation is ignored.
+    #[param(max_length = 500)]
+    q: Option<String>,
+    /// Inclusive lower bound on `published_at`: RFC 3339, or `YYYY-MM-DD` for midnight UTC.
+    published_after: Option<String>,
+    /// Exclusive upper bound on `published_at`: RFC 3339, or `YYYY-MM-DD` for midnight UTC.
+    published_before: Option<String>,
+    /// `published` (the default, for everyone: what the public sees), or with a token
+    /// `draft`, `scheduled` or `any`. A contributor may ask only `draft`: their own unpublished articles.
+    #[param(pattern = "^(draft|scheduled|published|any)$")]
+    status: Option<String>,
+    /// `-published_at` (default; `relevance` when `q` is given), `published_at`,
+    /// `-updated_at`, `updated_at`, `title`, `-title`, `relevance` (needs `q`: title
+    /// matches first, then subtitle, then body). Ties are broken by id in the sort's direction.
+    #[param(pattern = "^(-?(published_at|updated_at|title)|relevance)$")]
+    sort: Option<String>,
+    /// Comma-separated top-level fields to return (`id` is always included). List items
+    /// leave out `body`, `body_html` and `related` unless asked.
+    #[param(example = "slug,title,excerpt")]
+    fields: Option<String>,
+    /// 1-based page number; a page past the end is empty. Not with `cursor`.
+    #[param(minimum = 1, maximum = 1000000000)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+    /// Keyset paging: `meta.next_cursor` of the previous page. Not with `page`.
+    cursor: Option<String>,
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "tag",
+    "author",
+    "q",
+    "published_after",
+    "published_before",
+    "status",
+    "sort",
+    "fields",
+    "page",
+    "per_page",
+    "cursor",
+];
+
+/// Every top-level field of an article.
+pub const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "subtitle",
+    "body",
+    "body_html",
+    "excerpt",
+    "reading_time_minutes",
+    "feature_image",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "authors",
+    "tags",
+    "primary_tag",
+    "related",
+];
+
+/// Which articles a list is drawn from.
+pub enum Within {
+    All,
+    Tag(Key),
+    Author(Key),
+}
+
+fn parse_sort(text: Option<&str>, searching: bool) -> Result<Sort, ApiError> {
+    let Some(text) = text else {
+        return Ok(match searching {
+            true => Sort {
+                field: SortField::Relevance,
+                descending: true,
+            },
+            false => Sort::default(),
+        });
+    };
+    let (descending, name) = match text.strip_prefix('-') {
+        Some(name) => (true, name),
+        None => (false, text),
+    };
+    let field = match name {
+        "published_at" => SortField::PublishedAt,
+        "updated_at" => SortField::UpdatedAt,
+        "title" => SortField::Title,
+        "relevance" if !descending && searching => SortField::Relevance,
+        "relevance" if !descending => {
+            return Err(ApiError::BadRequest(
+                "query parameter 'sort' can be 'relevance' only with 'q'".into(),
+            ));
+        }
+        _ => {
+            return Err(ApiError::BadRequest(format!(
+                "query parameter 'sort' must be one of -published_at, published_at, -updated_at, updated_at, title, -title, relevance; not '{text}'"
+            )));
+        }
+    };
+    Ok(Sort {
+        field,
+        descending: descending || field == SortField::Relevance,
+    })
+}
+
+fn sort_name(sort: Sort) -> &'static str {
+    match (sort.field, sort.descending) {
+        (SortField::PublishedAt, true) => "-published_at",
+        (SortField::PublishedAt, false) => "published_at",
+        (SortField::UpdatedAt, true) => "-updated_at",
+        (SortField::UpdatedAt, false) => "updated_at",
+        (SortField::Title, true) => "-title",
+        (SortField::Title, false) => "title",
+        (SortField::Relevance, _) => "relevance",
+    }
+}
+
+fn position_from_cursor(cursor: &Cursor, sort: Sort) -> Result<Position, ApiError> {
+    let (key, id) = cursor.for_sort(sort_name(sort))?;
+    let damaged = || ApiError::BadRequest("query parameter 'cursor' is damaged".into());
+    let key = match (sort.field, key) {
+        (SortField::PublishedAt | SortField::UpdatedAt, Value::Null) => SortKey::Time(None),
+        (SortField::PublishedAt | SortField::UpdatedAt, Value::String(t)) => {
+            SortKey::Time(Some(parse_timestamp(t).map_err(|_| damaged())?))
+        }
+        (SortField::Title, Value::String(t)) => SortKey::Text(t.clone()),
+        (SortField::Relevance, Value::Number(n)) => SortKey::Score(n.as_i64().ok_or_else(damaged)?),
+        _ => return Err(damaged()),
+    };
+    Ok(Position { key, id })
+}
+
+fn cursor_at(sort: Sort, position: &Position) -> Cursor {
+    let key = match &position.key {
+        SortKey::Time(t) => t.map(format_timestamp).map_or(Value::Null, Value::from),
+        SortKey::Text(t) => Value::from(t.clone()),
+        SortKey::Score(n) => Value::from(*n),
+    };
+    Cursor {
+        sort: sort_name(sort).to_owned(),
+        key,
+        id: position.id,
+    }
+}
+
+/// The `fields` parameter: which top-level fields to keep, `id` always
+/// among them. `None` keeps the default set.
+fn parse_fields(text: Option<&str>, allowed: &[&str]) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let mut fields = vec!["id".to_owned()];
+    for name in text.split(',').map(str::trim) {
+        if !allowed.contains(&name) {
+            return Err(ApiError::BadRequest(format!(
+                "query parameter 'fields' names unknown field '{name}'; known: {}",
+                allowed.join(", ")
+            )));
+        }
+        if !fields.iter().any(|f| f == name) {
+            fields.push(name.to_owned());
+        }
+    }
+    Ok(Some(fields))
+}
+
+/// Keeps only the named top-level fields of a serialized resource.
+fn trim_fields<T: Serialize>(value: &T, fields: Option<&[String]>) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(value).map_err(ApiError::internal)?;
+    if let (Some(fields), Value::Object(map)) = (fields, &mut value) {
+        map.retain(|name, _| fields.iter().any(|f| f == name));
+    }
+    Ok(value)
+}
+
+/// What a list loads beyond the default item fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ListExtras {
+    pub(super) body: bool,
+    pub(super) body_html: bool,
+    pub(super) related: bool,
+}
+
+impl ListExtras {
+    fn from_fields(fields: Option<&[String]>) -> ListExtras {
+        let asks = |name: &str| fields.is_some_and(|f| f.iter().any(|x| x == name));
+        ListExtras {
+            body: asks("body"),
+            body_html: asks("body_html"),
+            related: asks("related"),
+        }
+    }
+}
+
+fn parse_date_param(params: &QueryParams, name: &str) -> Result<Option<NaiveDateTime>, ApiError> {
+    params
+        .single(name)?
+        .map(|text| {
+            domain::parse_timestamp_or_date(text).map_err(|message| {
+                ApiError::BadRequest(format!("query parameter '{name}' {message}"))
+            })
+        })
+        .transpose()
+}
+
+/// What the `status` parameter asks for, once the caller's role allows it.
+enum StatusFilter {
+    Public,
+    Stored(Status),
+    Any,
+}
+
+fn parse_status(text: Option<&str>, caller: Option<&Caller>) -> Result<StatusFilter, ApiError> {
+    let wanted = match text {
+        None | Some("published") => return Ok(StatusFilter::Public),
+        Some("draft") => StatusFilter::Stored(Status::Draft),
+        Some("scheduled") => StatusFilter::Stored(Status::Scheduled),
+        Some("any") => StatusFilter::Any,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "query parameter 'status' must be draft, scheduled, published or any; not '{other}'"
+            )));
+        }
+    };
+    let Some(caller) = caller else {
+        return Err(ApiError::Unauthorized(
+            "listing unpublished articles needs a bearer token".into(),
+        ));
+    };
+    if caller.role == Role::Contributor && !matches!(wanted, StatusFilter::Stored(Status::Draft)) {
+        return Err(ApiError::Forbidden(
+            "contributors may list only status=draft: their own unpublished articles".into(),
+        ));
+    }
+    Ok(wanted)
+}
+
+/// The article list query, shared by `/articles`, `/authors/{key}/articles`
+/// and `/tags/{key}/articles`.
+pub async fn article_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeCaller,
+    within: Within,
+) -> Result<HttpResponse, ApiError> {
+    let params = QueryParams::parse(&req, LIST_PARAMS)?;
+    let paging = Paging::from_params(&params)?;
+    let q = params.single("q")?;
+    if q.is_some_and(|q| q.chars().count() > 500) {
+        return Err(ApiError::BadRequest(
+            "query parameter 'q' must be at most 500 characters".into(),
+        ));
+    }
+    let search = q.map(search::fts_query);
+    let sort = parse_sort(params.single("sort")?, search.is_some())?;
+    let after = paging
+        .cursor()
+        .map(|c| position_from_cursor(c, sort))
+        .transpose()?;
+    let window = paging.window(after);
+    let status = parse_status(params.single("status")?, caller.0.as_ref())?;
+    let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
+    let extras = ListExtras::from_fields(fields.as_deref());
+    let tags = params.all("tag");
+    if tags.len() > MAX_TAG_FILTERS {
+        return Err(ApiError::BadRequest(format!(
+            "query parameter 'tag' may be given at most {MAX_TAG_FILTERS} times"
+        )));
+    }
+    let mut filter = ArticleFilter {
+        tags: tags.into_iter().map(str::to_owned).collect(),
+        author: params.single("author")?.map(str::to_owned),
+        published_after: parse_date_param(&params, "published_after")?,
+        published_before: parse_date_param(&params, "published_before")?,
+        search: search.clone().flatten(),
+        ..ArticleFilter::default()
+    };
+    // Text with no word in it matches nothing.
+    let matches_nothing = matches!(search, Some(None));
+    let ((mut rows, total), last_modified) = state
+        .read(move |conn| {
+            match &within {
+                Within::All => {}
+                Within::Tag(key) => {
+                    let tag = tag_db::find(conn, key)?
+                        .ok_or_else(|| ApiError::NotFound(format!("no tag '{key}'")))?;
+                    filter.tags.push(tag.slug);
+                }
+                Within::Author(key) => {
+                    let author = author_db::find(conn, key)?
+                        .ok_or_else(|| ApiError::NotFound(format!("no author '{key}'")))?;
+                    if filter.author.as_ref().is_some_and(|a| *a != author.slug) {
+                        return Ok((Vec::new(), Some(0)));
+                    }
+                    filter.author = Some(author.slug);
+                }
+            }
+            if matches_nothing {
+                return Ok((Vec::new(), Some(0)));
+            }
+            let caller_visibility = visibility_for(conn, caller.0.as_ref())?;
+            let visibility = match status {
+                StatusFilter::Public => Visibility::Public { now: domain::now() },
+                StatusFilter::Any => caller_visibility,
+                StatusFilter::Stored(stored) => {
+                    match caller.0.as_ref().filter(|c| !c.is_editor()) {
+                        Some(contributor) => {
+                            // A contributor's drafts list: their own unpublished work.
+                            let own = own_author_id(conn, contributor)?.unwrap_or(-1);
+                            filter.own_unpublished_of = Some(own);
+                        }
+                        None => filter.statuses = vec![stored.as_str()],
+                    }
+                    caller_visibility
+                }
+            };
+            let Slice { rows, total } = article_db::page(conn, &filter, visibility, sort, &window)?;
+            let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
+            let mut embeds = Embeds::load(conn, &ids)?;
+            let mut related = match extras.related {
+                true => related_of(conn, &ids, visibility)?,
+                false => HashMap::new(),
+            };
+            let items = rows
+                .into_iter()
+                .map(|(row, position)| {
+                    (list_item(row, &mut embeds, &extras, &mut related), position)
+                })
+                .collect::<Vec<_>>();
+            Ok((items, total))
+        })
+        .await?;
+    let (meta, link) = paging.complete(&req, &mut rows, total, |(_, position)| {
+        cursor_at(sort, position)
+    });
+    let data = rows
+        .iter()
+        .map(|(item, _)| trim_fields(item, fields.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = serde_json::json!({ "data": data, "meta": meta });
+    cached_json(&req, &state.cache, last_modified, &list, link)
+}
+
+/// Articles, newest first, with filters and paging.
+#[utoipa::path(get, path = "/v1/articles", tag = "articles", params(ArticleListParams),
+    responses(
+        (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        ArticleListProblems, NotModified,
+    ))]
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    article_list(state, req, caller, Within::All).await
+}
+
+/// One article by id or slug. Unpublished articles are 404 to those who may not see them.
+#[utoipa::path(get, path = "/v1/articles/{key}", tag = "articles",
+    params(
+        ("key" = String, Path, description = "The article's id (all digits) or slug"),
+        ("fields" = Option<String>, Query, description = "Comma-separated top-level fields to return; `id` is always included"),
+    ),
+    responses((status = 200, description = "The article; only the asked fields when `fields` is given", body = Article,
+        headers(("ETag" = String, description = "Strong validator of this representation"),
+                ("Last-Modified" = String, description = "When it may last have changed"))),
+        (status = 304, description = "Not modified since the validators sent"),
+        ReadProblems, NotModified))]
+pub async fn find_article(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    caller: MaybeCaller,
+) -> Result<HttpResponse, ApiError> {
+    let params = QueryParams::parse(&req, &["fields"])?;
+    let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
+    let key = Key::parse(&key);
+    let (article, last_modified) = state
+        .read(move |conn| {
+            let visibility = visibility_for(conn, caller.0.as_ref())?;
+            let row = find_visible(conn, &key, visibility)?;
+            Ok(full_article(conn, row, visibility)?)
+        })
+        .await?;
+    let body = trim_fields(&article, fields.as_deref())?;
+    cached_json(&req, &state.cache, last_modified, &body, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_parse_with_direction() {
+        assert_eq!(parse_sort(None, false).unwrap(), Sort::default());
+        assert_eq!(parse_sort(None, true).unwrap().field, SortField::Relevance);
+        let s = parse_sort(Some("title"), false).unwrap();
+        assert_eq!((s.field, s.descending), (SortField::Title, false));
+        assert!(parse_sort(Some("id"), false).is_err());
+        assert!(parse_sort(Some("relevance"), false).is_err());
+    }
+}
