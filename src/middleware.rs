@@ -1,5 +1,5 @@
-//! What wraps every request: a request id and one log line, and per-client
-//! rate limits.
+//! What wraps every request: a request id and one log line, per-client rate
+//! limits, and CORS for frontends served from other origins.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -82,6 +82,49 @@ pub async fn request_context(
     }
     .instrument(span)
     .await
+}
+
+/// Browsers on any origin may read and, with a bearer token, write: the API
+/// uses no cookies, so there is no ambient credential for another site to
+/// ride on. Preflights are answered here; every other request runs as usual
+/// and is marked readable, with the headers a client needs exposed.
+pub async fn cors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let from_browser = req.headers().contains_key(header::ORIGIN);
+    let is_preflight = from_browser
+        && *req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if is_preflight {
+        let response = actix_web::HttpResponse::NoContent()
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "Authorization, Content-Type, If-Match, If-None-Match, If-Modified-Since, X-Request-Id",
+            ))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+            .finish();
+        return Ok(req.into_response(response));
+    }
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if from_browser {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(
+                "ETag, Last-Modified, Link, Location, Retry-After, X-Request-Id",
+            ),
+        );
+    }
+    Ok(response)
 }
 
 /// A token bucket per client address: `per_minute` requests, refilled

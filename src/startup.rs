@@ -85,6 +85,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(from_fn(middleware::rate_limit))
+                .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(middleware::request_context))
                 .configure(api::routes)
                 .service(web::resource("/metrics").route(web::get().to(crate::metrics::metrics)))

@@ -375,3 +375,60 @@ async fn whole_numbers_may_be_written_as_3_point_0() {
         .await;
     fractional.problem(422);
 }
+
+#[actix_web::test]
+async fn browsers_on_other_origins_may_call_the_api() {
+    let app = spawn_app().await;
+    let preflight = app
+        .request(
+            Method::OPTIONS,
+            "/v1/articles",
+            None,
+            &[
+                ("Origin", "https://frontend.example"),
+                ("Access-Control-Request-Method", "POST"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type",
+                ),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(preflight.status, 204);
+    assert_eq!(
+        preflight.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    let allowed = preflight.header("access-control-allow-headers").unwrap();
+    assert!(
+        allowed.contains("Authorization") && allowed.contains("If-Match"),
+        "{allowed}"
+    );
+    let read = app
+        .request(
+            Method::GET,
+            "/v1/articles",
+            None,
+            &[("Origin", "https://frontend.example")],
+            None,
+        )
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(
+        read.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert!(
+        read.header("access-control-expose-headers")
+            .unwrap()
+            .contains("ETag")
+    );
+    let plain_options = app
+        .request(Method::OPTIONS, "/v1/articles", None, &[], None)
+        .await;
+    assert_eq!(
+        plain_options.status, 405,
+        "not a preflight: an undeclared method"
+    );
+}
