@@ -9,6 +9,7 @@ use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::api::read_cache::{ReadCache, read_cache};
 use crate::api::{self, AppState};
 use crate::auth::Verifier;
 use crate::config::{JwtKey, Settings};
@@ -65,6 +66,7 @@ impl Application {
         });
         let body_limit = settings.body_limit_bytes;
         let metrics = web::Data::new(Metrics::default());
+        let read_cache_data = web::Data::new(ReadCache::default());
         let limits = web::Data::new(RateLimits {
             reads: settings.rate_limits.reads_per_minute.map(RateLimiter::new),
             writes: settings.rate_limits.writes_per_minute.map(RateLimiter::new),
@@ -83,6 +85,8 @@ impl Application {
                 }))
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
+                .app_data(read_cache_data.clone())
+                .wrap(from_fn(read_cache))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(from_fn(middleware::rate_limit))
                 .wrap(from_fn(middleware::cors))

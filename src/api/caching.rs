@@ -32,7 +32,7 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
 
 /// Whether `If-None-Match` or, without it, `If-Modified-Since` says the
 /// client's copy is current.
-fn not_modified(req: &HttpRequest, etag: &str, last_modified: NaiveDateTime) -> bool {
+pub(crate) fn not_modified(req: &HttpRequest, etag: &str, last_modified: NaiveDateTime) -> bool {
     if let Some(value) = req.headers().get(header::IF_NONE_MATCH) {
         let Ok(value) = value.to_str() else {
             return false;

@@ -6,6 +6,7 @@ pub mod authors;
 pub mod body;
 pub mod caching;
 pub mod query;
+pub mod read_cache;
 pub mod related;
 pub mod system;
 pub mod tags;
@@ -142,7 +143,7 @@ impl AppState {
         self.db
             .run(move |conn| {
                 let value = work(conn)?;
-                Ok((value, db::last_modified(conn, domain::now())?))
+                Ok((value, db::freshness(conn, domain::now())?.last_modified))
             })
             .await
     }

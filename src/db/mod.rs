@@ -198,23 +198,37 @@ where
     conn.immediate_transaction(|conn| {
         let value = work(conn)?;
         diesel::update(schema::change_log::table)
-            .set(schema::change_log::changed_at.eq(crate::domain::now()))
+            .set((
+                schema::change_log::changed_at.eq(crate::domain::now()),
+                schema::change_log::version.eq(schema::change_log::version + 1),
+            ))
             .execute(conn)?;
         Ok(value)
     })
 }
 
-/// The moment any read may last have changed: the last write, or a
-/// scheduled article falling due since, whichever is later.
-pub fn last_modified(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<NaiveDateTime> {
-    let written: NaiveDateTime = schema::change_log::table
-        .select(schema::change_log::changed_at)
+/// How current the stored content is: what changes whenever any read may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    /// Bumped by every write transaction, in any process.
+    pub version: i64,
+    /// The last write, or a scheduled article falling due since, whichever
+    /// is later: the `Last-Modified` of every read.
+    pub last_modified: NaiveDateTime,
+}
+
+pub fn freshness(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Freshness> {
+    let (written, version): (NaiveDateTime, i64) = schema::change_log::table
+        .select((schema::change_log::changed_at, schema::change_log::version))
         .first(conn)?;
     let due: Option<NaiveDateTime> = schema::articles::table
         .filter(schema::articles::published_at.le(now))
         .select(diesel::dsl::max(schema::articles::published_at))
         .first(conn)?;
-    Ok(due.map_or(written, |due| due.max(written)))
+    Ok(Freshness {
+        version,
+        last_modified: due.map_or(written, |due| due.max(written)),
+    })
 }
 
 /// The queue of this process's writers (see `write_transaction`).

@@ -95,5 +95,6 @@ diesel::table! {
     change_log (id) {
         id -> BigInt,
         changed_at -> Timestamp,
+        version -> BigInt,
     }
 }

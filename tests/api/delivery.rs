@@ -555,3 +555,50 @@ async fn writes_honour_if_match_and_answer_with_the_new_etag() {
         assert_eq!(star.ok(200)["name"], "Changed", "{resource}");
     }
 }
+
+#[actix_web::test]
+async fn cached_anonymous_reads_see_every_write_at_once() {
+    let app = spawn_app().await;
+    let article = app.publish("First title", "ada", &["News"]).await;
+    let path = format!("/v1/articles/{}", article["id"]);
+    for round in 0..5 {
+        let title = format!("Title {round}");
+        app.get(&path).await.ok(200);
+        app.get("/v1/articles").await.ok(200);
+        app.patch(&path, &app.editor(), json!({ "title": title }))
+            .await
+            .ok(200);
+        assert_eq!(
+            app.get(&path).await.ok(200)["title"],
+            title.as_str(),
+            "round {round}"
+        );
+        assert_eq!(
+            app.get("/v1/articles").await.ok(200)["data"][0]["title"],
+            title.as_str()
+        );
+    }
+    let draft = app.create_article(json!({"title": "Not yet"})).await;
+    let draft_path = format!("/v1/articles/{}", draft["id"]);
+    app.get(&draft_path).await.problem(404);
+    app.patch(
+        &draft_path,
+        &app.editor(),
+        json!({"status": "published", "authors": ["ada"]}),
+    )
+    .await
+    .ok(200);
+    app.get(&draft_path).await.ok(200);
+    app.delete(&draft_path, &app.editor()).await;
+    app.get(&draft_path).await.problem(404);
+    let etag = app.get(&path).await.header("etag").unwrap();
+    let again = app
+        .request(Method::GET, &path, None, &[("If-None-Match", &etag)], None)
+        .await;
+    assert_eq!(
+        again.status, 304,
+        "a cached representation still answers 304"
+    );
+    assert_eq!(again.header("etag"), Some(etag));
+    assert!(again.header("x-request-id").is_some());
+}

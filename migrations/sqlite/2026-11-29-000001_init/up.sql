@@ -104,13 +104,15 @@ CREATE TABLE article_links (
 );
 CREATE INDEX article_links_target ON article_links (target_id);
 
--- When anything was last written: the Last-Modified of every read. One row,
--- bumped by every write transaction.
+-- When anything was last written: the Last-Modified of every read, and a
+-- version that tells a cached representation from a stale one even within
+-- the same second. One row, bumped by every write transaction.
 CREATE TABLE change_log (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
-    changed_at TIMESTAMP NOT NULL
+    changed_at TIMESTAMP NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 0
 );
-INSERT INTO change_log (id, changed_at) VALUES (1, CURRENT_TIMESTAMP);
+INSERT INTO change_log (id, changed_at, version) VALUES (1, CURRENT_TIMESTAMP, 0);
 
 -- Full-text search over title, subtitle and body, kept in step with articles
 -- by triggers so that no write path can forget it. Diacritics are folded so

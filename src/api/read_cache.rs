@@ -1,0 +1,133 @@
+//! Anonymous reads answered from memory: the bytes, validators and headers
+//! of each public GET under `/v1`, kept until the database's freshness
+//! changes. A hit costs one database statement (the freshness) instead of
+//! the several a representation is assembled from, and no serialization or
+//! hashing. Requests with a token are never cached: what they see depends
+//! on who they are.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{Error, HttpResponse, web};
+
+use super::AppState;
+use super::caching::not_modified;
+use crate::db::{self, Freshness};
+use crate::domain;
+use crate::error::ApiError;
+
+/// Enough for every hot page of a large site; past either bound the cache
+/// starts over, which keeps its memory predictable.
+const MAX_ENTRIES: usize = 4_096;
+const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+struct Entry {
+    freshness: Freshness,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+#[derive(Default)]
+pub struct ReadCache {
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    by_uri: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+impl ReadCache {
+    fn get(&self, uri: &str, freshness: Freshness) -> Option<(HeaderMap, Bytes)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = entries.by_uri.get(uri)?;
+        (entry.freshness == freshness).then(|| (entry.headers.clone(), entry.body.clone()))
+    }
+
+    fn put(&self, uri: String, entry: Entry) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.by_uri.len() >= MAX_ENTRIES || entries.bytes + entry.body.len() > MAX_BYTES {
+            entries.by_uri.clear();
+            entries.bytes = 0;
+        }
+        entries.bytes += entry.body.len();
+        if let Some(old) = entries.by_uri.insert(uri, entry) {
+            entries.bytes -= old.body.len();
+        }
+    }
+}
+
+fn cacheable(req: &ServiceRequest) -> bool {
+    *req.method() == Method::GET
+        && req.path().starts_with("/v1/")
+        && !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+pub async fn read_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let cache = req.app_data::<web::Data<ReadCache>>().cloned();
+    let (Some(state), Some(cache)) = (state, cache) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if !cacheable(&req) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let freshness = state
+        .db
+        .run(|conn| Ok::<_, ApiError>(db::freshness(conn, domain::now())?))
+        .await;
+    let Ok(freshness) = freshness else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let uri = req.uri().to_string();
+    if let Some((headers, body)) = cache.get(&uri, freshness) {
+        let etag = headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let fresh = not_modified(req.request(), &etag, freshness.last_modified);
+        let mut response = if fresh {
+            HttpResponse::NotModified().finish()
+        } else {
+            HttpResponse::Ok().body(body)
+        };
+        for (name, value) in &headers {
+            if !(fresh && name == header::CONTENT_TYPE) {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        return Ok(req.into_response(response));
+    }
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::OK || !response.headers().contains_key(header::ETAG) {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let headers = response.headers().clone();
+    let (response, body) = response.into_parts();
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(body) => body,
+        Err(_) => return Err(ApiError::internal("a response body could not be read").into()),
+    };
+    cache.put(
+        uri,
+        Entry {
+            freshness,
+            headers,
+            body: body.clone(),
+        },
+    );
+    let response = response.set_body(BoxBody::new(body));
+    Ok(ServiceResponse::new(request, response))
+}
