@@ -30,6 +30,11 @@ struct Recorded {
     latency: BTreeMap<String, Histogram>,
 }
 
+/// The route template of a request answered before routing (from the read
+/// cache), so that it is counted under its route rather than "unmatched".
+#[derive(Debug, Clone)]
+pub struct MatchedRoute(pub String);
+
 /// What the server has answered since it started.
 #[derive(Default)]
 pub struct Metrics {

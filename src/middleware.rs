@@ -11,11 +11,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
 use crate::error::ApiError;
-use crate::metrics::Metrics;
+use crate::metrics::{MatchedRoute, Metrics};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -60,7 +60,10 @@ pub async fn request_context(
         let path = req.path().to_owned();
         let mut response = next.call(req).await?.map_into_boxed_body();
         if let Some(metrics) = metrics {
-            let route = response.request().match_pattern();
+            let route = response.request().match_pattern().or_else(|| {
+                let extensions = response.request().extensions();
+                extensions.get::<MatchedRoute>().map(|r| r.0.clone())
+            });
             metrics.record(
                 method.as_str(),
                 route.as_deref().unwrap_or("unmatched"),

@@ -14,13 +14,14 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::{Error, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpResponse, web};
 
 use super::AppState;
 use super::caching::not_modified;
 use crate::db::{self, Freshness};
 use crate::domain;
 use crate::error::ApiError;
+use crate::metrics::MatchedRoute;
 
 /// Enough for every hot page of a large site; past either bound the cache
 /// starts over, which keeps its memory predictable.
@@ -29,6 +30,7 @@ const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 struct Entry {
     freshness: Freshness,
+    route: Option<String>,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -45,10 +47,16 @@ struct Entries {
 }
 
 impl ReadCache {
-    fn get(&self, uri: &str, freshness: Freshness) -> Option<(HeaderMap, Bytes)> {
+    fn get(&self, uri: &str, freshness: Freshness) -> Option<(HeaderMap, Bytes, Option<String>)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.by_uri.get(uri)?;
-        (entry.freshness == freshness).then(|| (entry.headers.clone(), entry.body.clone()))
+        (entry.freshness == freshness).then(|| {
+            (
+                entry.headers.clone(),
+                entry.body.clone(),
+                entry.route.clone(),
+            )
+        })
     }
 
     fn put(&self, uri: String, entry: Entry) {
@@ -90,7 +98,10 @@ pub async fn read_cache(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let uri = req.uri().to_string();
-    if let Some((headers, body)) = cache.get(&uri, freshness) {
+    if let Some((headers, body, route)) = cache.get(&uri, freshness) {
+        if let Some(route) = route {
+            req.extensions_mut().insert(MatchedRoute(route));
+        }
         let etag = headers
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
@@ -113,6 +124,7 @@ pub async fn read_cache(
     if response.status() != StatusCode::OK || !response.headers().contains_key(header::ETAG) {
         return Ok(response.map_into_boxed_body());
     }
+    let route = response.request().match_pattern();
     let (request, response) = response.into_parts();
     let headers = response.headers().clone();
     let (response, body) = response.into_parts();
@@ -124,6 +136,7 @@ pub async fn read_cache(
         uri,
         Entry {
             freshness,
+            route,
             headers,
             body: body.clone(),
         },

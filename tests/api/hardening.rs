@@ -266,6 +266,7 @@ async fn metrics_count_requests_by_route_template_and_articles_by_status() {
     app.publish("Counted", "ada", &[]).await;
     app.create_article(json!({"title": "Still a draft"})).await;
     app.get("/v1/articles/counted").await.ok(200);
+    app.get("/v1/articles/counted").await.ok(200);
     app.get("/v1/articles/nothing-here").await.problem(404);
     app.get("/v1/articles/nothing-either").await.problem(404);
     let reply = app.get("/metrics").await;
@@ -279,8 +280,8 @@ async fn metrics_count_requests_by_route_template_and_articles_by_status() {
     let text = String::from_utf8(reply.body).unwrap();
     for line in [
         "masthead_http_requests_total{method=\"GET\",route=\"/v1/articles/{key}\",status=\"404\"} 2",
-        "masthead_http_requests_total{method=\"GET\",route=\"/v1/articles/{key}\",status=\"200\"} 1",
-        "masthead_http_request_duration_seconds_count{route=\"/v1/articles/{key}\"} 3",
+        "masthead_http_requests_total{method=\"GET\",route=\"/v1/articles/{key}\",status=\"200\"} 2",
+        "masthead_http_request_duration_seconds_count{route=\"/v1/articles/{key}\"} 4",
         "masthead_articles{status=\"published\"} 1",
         "masthead_articles{status=\"draft\"} 1",
         "masthead_articles{status=\"scheduled\"} 0",
@@ -291,7 +292,7 @@ async fn metrics_count_requests_by_route_template_and_articles_by_status() {
         );
     }
     assert!(text.contains(
-        "masthead_http_request_duration_seconds_bucket{route=\"/v1/articles/{key}\",le=\"+Inf\"} 3"
+        "masthead_http_request_duration_seconds_bucket{route=\"/v1/articles/{key}\",le=\"+Inf\"} 4"
     ));
     assert!(text.contains("masthead_db_pool_connections{state=\"idle\"}"));
     assert!(
