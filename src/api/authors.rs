@@ -187,7 +187,7 @@ pub async fn list_authors(
         .transpose()?;
     let window = paging.window(after);
     let ((mut authors, total), last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             let Slice { rows, total } = author_db::page(conn, q.as_deref(), &window)?;
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -240,7 +240,7 @@ pub async fn find_author(
     QueryParams::parse(&req, &[])?;
     let key = Key::parse(&key);
     let (author, last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             let row = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
             counted(conn, row, caller.0.as_ref())
         })

@@ -13,7 +13,7 @@ pub mod tags;
 pub mod validate;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -134,16 +134,26 @@ pub fn json_created<T: Serialize>(location: String, body: &T) -> Result<HttpResp
 
 impl AppState {
     /// Runs a read and also finds its `Last-Modified`, in one trip to the
-    /// blocking pool.
-    pub async fn read<T, F>(&self, work: F) -> Result<(T, NaiveDateTime), ApiError>
+    /// blocking pool. The read cache has already asked for it when it let
+    /// the request through, so that answer is used when there is one.
+    pub async fn read<T, F>(
+        &self,
+        req: &HttpRequest,
+        work: F,
+    ) -> Result<(T, NaiveDateTime), ApiError>
     where
         F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        let known = req.extensions().get::<db::Freshness>().copied();
         self.db
             .run(move |conn| {
                 let value = work(conn)?;
-                Ok((value, db::freshness(conn, domain::now())?.last_modified))
+                let freshness = match known {
+                    Some(freshness) => freshness,
+                    None => db::freshness(conn, domain::now())?,
+                };
+                Ok((value, freshness.last_modified))
             })
             .await
     }

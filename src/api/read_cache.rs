@@ -120,6 +120,9 @@ pub async fn read_cache(
         }
         return Ok(req.into_response(response));
     }
+    // The handler's Last-Modified must be the freshness this entry is kept
+    // under, and asking again would cost it two statements.
+    req.extensions_mut().insert(freshness);
     let response = next.call(req).await?;
     if response.status() != StatusCode::OK || !response.headers().contains_key(header::ETAG) {
         return Ok(response.map_into_boxed_body());

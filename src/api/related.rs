@@ -147,7 +147,7 @@ pub async fn list_related(
     let suggest = params.int_in("suggest", 0, MAX_SUGGEST)?.unwrap_or(0);
     let key = Key::parse(&key);
     let (list, last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let article = find_visible(conn, &key, visibility)?;
             let mut data = visible_links(conn, article.id, visibility)?;

@@ -158,7 +158,7 @@ pub async fn list_tags(
         .transpose()?;
     let window = paging.window(after);
     let ((mut rows, total), last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let slice = tag_db::page(conn, order, visibility, &window)?;
             Ok((slice.rows, slice.total))
@@ -213,7 +213,7 @@ pub async fn find_tag(
     QueryParams::parse(&req, &[])?;
     let key = Key::parse(&key);
     let (tag, last_modified) = state
-        .read(move |conn| load_tag(conn, &key, &caller))
+        .read(&req, move |conn| load_tag(conn, &key, &caller))
         .await?;
     cached_json(&req, &state.cache, last_modified, &tag, None)
 }

@@ -296,7 +296,7 @@ pub async fn article_list(
     // Text with no word in it matches nothing.
     let matches_nothing = matches!(search, Some(None));
     let ((mut rows, total), last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             match &within {
                 Within::All => {}
                 Within::Tag(key) => {
@@ -394,7 +394,7 @@ pub async fn find_article(
     let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
     let key = Key::parse(&key);
     let (article, last_modified) = state
-        .read(move |conn| {
+        .read(&req, move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let row = find_visible(conn, &key, visibility)?;
             Ok(full_article(conn, row, visibility)?)
