@@ -2,7 +2,7 @@
 //! (RFC 9457). Handlers return `Result<_, ApiError>` and never build error
 //! responses themselves.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -219,9 +219,6 @@ pub fn problem_for_plain_errors<B: MessageBody + 'static>(
     let res = ServiceResponse::new(req, new.map_into_boxed_body()).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }
-
-/// The body type the error-handling middleware produces.
-pub type ProblemBody<B> = EitherBody<B, BoxBody>;
 
 impl From<crate::db::Unavailable> for ApiError {
     fn from(e: crate::db::Unavailable) -> Self {

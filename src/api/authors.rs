@@ -10,12 +10,12 @@ use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
 use super::caching::{IfMatch, cached_json};
 use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
-use super::validate::Checks;
+use super::validate::{Checks, settle_slug};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
 use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
-use crate::db::{self, Conn, Slice, slugs};
-use crate::domain::{self, Key, Slug, format_timestamp};
+use crate::db::{self, Conn, Slice};
+use crate::domain::{self, Key, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
     CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, NotModified,
@@ -314,22 +314,15 @@ fn author_values(
     let slug = checks.slug_input(input.slug);
     checks.finish()?;
     let except = current.map(|c| c.id);
-    let slug = match (slug, current) {
-        (Some(slug), _) => {
-            if author_db::slug_taken(conn, slug.as_str(), except)? {
-                return Err(ApiError::Conflict(format!(
-                    "the slug '{slug}' is already taken"
-                )));
-            }
-            slug
-        }
-        (None, Some(current)) => Slug::parse(&current.slug).map_err(ApiError::internal)?,
-        (None, None) => slugs::first_free(&Slug::derive(&name, "author"), |s| {
-            author_db::slug_taken(conn, s, None)
-        })?,
-    };
+    let slug = settle_slug(
+        slug,
+        current.map(|c| c.slug.as_str()),
+        &name,
+        "author",
+        |s| author_db::slug_taken(conn, s, except),
+    )?;
     Ok(AuthorValues {
-        slug: slug.into_string(),
+        slug,
         name_key: crate::db::tags::name_key(&name),
         name,
         bio,

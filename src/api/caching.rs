@@ -150,10 +150,6 @@ impl IfMatch {
             )))
         }
     }
-
-    pub fn is_set(&self) -> bool {
-        self.0.is_some()
-    }
 }
 
 #[cfg(test)]

@@ -9,12 +9,12 @@ use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::body::{JsonBody, Patch, WriteBody, WriteMode};
 use super::caching::{IfMatch, cached_json};
 use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
-use super::validate::Checks;
+use super::validate::{Checks, settle_slug};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
 use crate::db::tags::{self as tag_db, TagOrder, TagPosition, TagRow, TagValues};
-use crate::db::{self, Conn, slugs};
-use crate::domain::{self, Key, Slug, format_timestamp};
+use crate::db::{self, Conn};
+use crate::domain::{self, Key, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
     CreateProblems, DeleteProblems, ListProblems, NestedArticleListProblems, NotModified,
@@ -264,22 +264,11 @@ fn tag_values(
             "a tag named '{name}' already exists"
         )));
     }
-    let slug = match (slug, current) {
-        (Some(slug), _) => {
-            if tag_db::slug_taken(conn, slug.as_str(), except)? {
-                return Err(ApiError::Conflict(format!(
-                    "the slug '{slug}' is already taken"
-                )));
-            }
-            slug
-        }
-        (None, Some(current)) => Slug::parse(&current.slug).map_err(ApiError::internal)?,
-        (None, None) => slugs::first_free(&Slug::derive(&name, "tag"), |s| {
-            tag_db::slug_taken(conn, s, None)
-        })?,
-    };
+    let slug = settle_slug(slug, current.map(|c| c.slug.as_str()), &name, "tag", |s| {
+        tag_db::slug_taken(conn, s, except)
+    })?;
     Ok(TagValues {
-        slug: slug.into_string(),
+        slug,
         name_key: tag_db::name_key(&name),
         name,
         description,

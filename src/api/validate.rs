@@ -1,6 +1,9 @@
 //! Field checks that collect every problem of a body before answering 422.
 
+use diesel::QueryResult;
+
 use super::body::Patch;
+use crate::db::slugs;
 use crate::domain::Slug;
 use crate::error::{ApiError, FieldError};
 
@@ -104,6 +107,30 @@ impl Checks {
         } else {
             Err(ApiError::Validation(self.errors))
         }
+    }
+}
+
+/// The slug a write stores: the one sent (409 when another record has it),
+/// else the current one, else one derived from `name`, numbered until free.
+/// `taken` asks whether another record than this one holds a slug.
+pub fn settle_slug(
+    sent: Option<Slug>,
+    current: Option<&str>,
+    name: &str,
+    resource: &str,
+    mut taken: impl FnMut(&str) -> QueryResult<bool>,
+) -> Result<String, ApiError> {
+    match (sent, current) {
+        (Some(slug), _) => {
+            if taken(slug.as_str())? {
+                return Err(ApiError::Conflict(format!(
+                    "the slug '{slug}' is already taken"
+                )));
+            }
+            Ok(slug.into_string())
+        }
+        (None, Some(current)) => Ok(current.to_owned()),
+        (None, None) => Ok(slugs::first_free(&Slug::derive(name, resource), taken)?.into_string()),
     }
 }
 

@@ -406,14 +406,6 @@ pub fn author_ids_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<i64>> 
         .load(conn)
 }
 
-pub fn tag_ids_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<i64>> {
-    article_tags::table
-        .filter(article_tags::article_id.eq(article_id))
-        .order(article_tags::position)
-        .select(article_tags::tag_id)
-        .load(conn)
-}
-
 pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
     diesel::delete(articles::table.find(id)).execute(conn)
 }

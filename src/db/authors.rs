@@ -143,8 +143,3 @@ pub fn has_articles(conn: &mut Conn, id: i64) -> QueryResult<bool> {
 pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
     diesel::delete(authors::table.find(id)).execute(conn)
 }
-
-/// Authors by slug or id, in the order asked; `None` marks an unknown one.
-pub fn resolve(conn: &mut Conn, keys: &[Key]) -> QueryResult<Vec<Option<AuthorRow>>> {
-    keys.iter().map(|key| find(conn, key)).collect()
-}

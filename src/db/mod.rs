@@ -250,13 +250,3 @@ pub fn contains_pattern(text: &str) -> String {
     pattern.push('%');
     pattern
 }
-
-pub fn is_unique_violation(result: &QueryResult<usize>) -> bool {
-    matches!(
-        result,
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        ))
-    )
-}

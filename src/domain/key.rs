@@ -1,5 +1,3 @@
-use super::Slug;
-
 /// A path key: an id when all digits, a slug otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
@@ -18,13 +16,6 @@ impl Key {
             }
         } else {
             Key::Slug(text.to_owned())
-        }
-    }
-
-    pub fn is_valid_slug(&self) -> bool {
-        match self {
-            Key::Id(_) => true,
-            Key::Slug(s) => Slug::parse(s).is_ok(),
         }
     }
 }

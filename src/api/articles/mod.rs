@@ -22,7 +22,7 @@ use crate::api::body::{JsonBody, Patch, WriteBody, WriteMode};
 use crate::api::caching::{IfMatch, cached_json};
 use crate::api::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
 use crate::api::tags::TagSummary;
-use crate::api::validate::Checks;
+use crate::api::validate::{Checks, settle_slug};
 use crate::api::{AppState, json_created, json_ok, own_author_id, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
 use crate::db::articles::{
@@ -31,8 +31,8 @@ use crate::db::articles::{
 };
 use crate::db::links::{self as link_db, LinkSpec};
 use crate::db::visibility::Visibility;
-use crate::db::{self, Conn, Slice, authors as author_db, search, slugs, tags as tag_db};
-use crate::domain::{self, Key, LinkKind, Role, Slug, Status, format_timestamp, parse_timestamp};
+use crate::db::{self, Conn, Slice, authors as author_db, search, tags as tag_db};
+use crate::domain::{self, Key, LinkKind, Role, Status, format_timestamp, parse_timestamp};
 use crate::error::{ApiError, FieldError};
 use crate::markdown;
 use crate::openapi::{

@@ -438,21 +438,13 @@ fn save_article(
         checks.finish()?;
     }
 
-    let slug = match (slug_input, current) {
-        (Some(slug), _) => {
-            if article_db::slug_taken(conn, slug.as_str(), current_id)? {
-                return Err(ApiError::Conflict(format!(
-                    "the slug '{slug}' is already taken"
-                )));
-            }
-            slug.into_string()
-        }
-        (None, Some(current)) => current.slug.clone(),
-        (None, None) => slugs::first_free(&Slug::derive(&title, "article"), |s| {
-            article_db::slug_taken(conn, s, None)
-        })?
-        .into_string(),
-    };
+    let slug = settle_slug(
+        slug_input,
+        current.map(|c| c.slug.as_str()),
+        &title,
+        "article",
+        |s| article_db::slug_taken(conn, s, current_id),
+    )?;
 
     let plain = markdown::plain_text(&body);
     let values = ArticleValues {
@@ -509,9 +501,8 @@ pub fn insert_article(conn: &mut Conn, input: ArticleInput) -> Result<ArticleRow
 fn editable(conn: &mut Conn, writer: &Writer, key: &Key) -> Result<ArticleRow, ApiError> {
     let row = find_visible(conn, key, writer.visibility())?;
     if writer.is_contributor() {
-        let own = writer.own_author.is_some_and(|own| {
-            article_db::author_ids_of(conn, row.id).is_ok_and(|ids| ids.contains(&own))
-        });
+        let credited = article_db::author_ids_of(conn, row.id)?;
+        let own = writer.own_author.is_some_and(|own| credited.contains(&own));
         if !own || status_of(&row) != Status::Draft {
             return Err(ApiError::Forbidden(
                 "contributors may edit only their own drafts".into(),
