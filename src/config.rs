@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use jsonwebtoken::Algorithm;
 
+use crate::db::Dialect;
+
 /// A bad setting: the message names it, so the start can stop with one line.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -149,6 +151,7 @@ pub struct Settings {
 
 pub const DEFAULT_DATABASE_URL: &str = "masthead.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_POOL_SIZE: u32 = 8;
 const MIN_SECRET_BYTES: usize = 32;
 
 impl Settings {
@@ -157,12 +160,7 @@ impl Settings {
         let database_url = sources
             .get("DATABASE_URL")
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            return Err(ConfigError(
-                "DATABASE_URL: PostgreSQL is not supported by this build yet; use a SQLite file path"
-                    .into(),
-            ));
-        }
+        let on_postgres = crate::db::dialect::dialect_of(&database_url) == Dialect::Postgres;
         let bind_text = sources
             .get("MASTHEAD_BIND")
             .unwrap_or_else(|| DEFAULT_BIND.to_owned());
@@ -172,7 +170,7 @@ impl Settings {
             ))
         })?;
         let jwt = JwtSettings {
-            key: jwt_key(sources, &database_url)?,
+            key: jwt_key(sources, &database_url, on_postgres)?,
             issuer: sources.get("JWT_ISSUER"),
             audience: sources.get("JWT_AUDIENCE"),
         };
@@ -190,7 +188,7 @@ impl Settings {
                 writes_per_minute: positive(sources, "RATE_LIMIT_WRITES_PER_MINUTE")?,
             },
             body_limit_bytes: 1024 * 1024,
-            pool_size: 8,
+            pool_size: pool_size(sources)?,
         })
     }
 }
@@ -215,7 +213,27 @@ fn positive(sources: &Sources, name: &str) -> Result<Option<u32>, ConfigError> {
     }
 }
 
-fn jwt_key(sources: &Sources, database_url: &str) -> Result<JwtKey, ConfigError> {
+/// Connections per process: enough for the blocking pool to keep the
+/// database busy, few enough that N replicas stay under a server's
+/// `max_connections`.
+fn pool_size(sources: &Sources) -> Result<u32, ConfigError> {
+    const NAME: &str = "DATABASE_POOL_SIZE";
+    match sources.get(NAME) {
+        None => Ok(DEFAULT_POOL_SIZE),
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n @ 1..=256) => Ok(n),
+            _ => Err(ConfigError(format!(
+                "{NAME}: '{v}' is not a whole number from 1 to 256"
+            ))),
+        },
+    }
+}
+
+fn jwt_key(
+    sources: &Sources,
+    database_url: &str,
+    on_postgres: bool,
+) -> Result<JwtKey, ConfigError> {
     let algorithm = sources
         .get("JWT_ALGORITHM")
         .unwrap_or_else(|| "HS256".into());
@@ -235,6 +253,13 @@ fn jwt_key(sources: &Sources, database_url: &str) -> Result<JwtKey, ConfigError>
                     bytes: secret.into_bytes(),
                     generated: None,
                 }),
+                // Replicas on a shared database keep nothing on local disk,
+                // and each would otherwise sign with a secret of its own.
+                None if on_postgres => Err(ConfigError(
+                    "JWT_SECRET: required with a PostgreSQL DATABASE_URL, so that every \
+                     replica verifies the same tokens"
+                        .into(),
+                )),
                 None => {
                     let path = secret_path_beside(database_url);
                     let bytes = load_or_create_secret(&path)?;

@@ -796,6 +796,7 @@ fn write_batch(
                 Err(Refused::Database(e)) => return Err(TransferError::Database(e)),
             }
         }
+        db::dialect::advance_ids(conn)?;
         // Line 0 never names a real line: it only carries the rollback out.
         match commit {
             true => Ok(counts),

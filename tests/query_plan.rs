@@ -6,6 +6,9 @@
 #[allow(dead_code)]
 mod helpers;
 
+/// Query plans are SQLite's: this binary runs on SQLite only.
+const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
+
 use std::sync::Mutex;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};

@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 mod helpers;
 
+const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -18,7 +20,7 @@ use serde_json::{Value, json};
 use helpers::{SECRET, settings_for, spawn_app, token};
 
 fn database(path: &Path) -> Db {
-    open_database(&settings_for(path, &[])).unwrap()
+    open_database(&settings_for(path.to_str().unwrap(), &[])).unwrap()
 }
 
 async fn export(db: &Db) -> String {
@@ -154,7 +156,7 @@ async fn export_import_export_is_byte_identical_and_the_api_serves_the_same() {
     }
 
     // The API reads both databases the same, derived fields included.
-    let target_settings = settings_for(&target_path, &[]);
+    let target_settings = settings_for(target_path.to_str().unwrap(), &[]);
     let target_app =
         Application::build(&target_settings, TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
     let target = format!("http://127.0.0.1:{}", target_app.port);

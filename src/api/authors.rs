@@ -152,7 +152,7 @@ impl WriteBody for AuthorInput {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct AuthorListParams {
-    /// Only authors whose name contains this text (case-insensitive for ASCII).
+    /// Only authors whose name contains this text, ignoring case.
     q: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 1000000000)]

@@ -22,7 +22,14 @@ impl QueryParams {
         let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
             .map_err(|e| ApiError::BadRequest(format!("the query string is malformed: {e}")))?
             .into_inner();
-        for (name, _) in &pairs {
+        for (name, value) in &pairs {
+            // No stored text holds a NUL (writes refuse it), so a filter
+            // with one could match nothing, and PostgreSQL cannot bind it.
+            if value.contains('\0') {
+                return Err(ApiError::BadRequest(format!(
+                    "query parameter '{name}' must not contain a NUL character"
+                )));
+            }
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::BadRequest(if allowed.is_empty() {
                     format!("unknown query parameter '{name}'; this route takes none")
@@ -122,7 +129,9 @@ impl Cursor {
         URL_SAFE_NO_PAD
             .decode(text)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
+            // No stored text holds a NUL, and PostgreSQL cannot bind one.
+            .filter(|cursor| !cursor.key.as_str().is_some_and(|k| k.contains('\0')))
             .ok_or_else(|| {
                 ApiError::BadRequest(
                     "query parameter 'cursor' is not a cursor this API issued".into(),

@@ -87,23 +87,18 @@ fn suggestions(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let own_tags = article_tags::table
-        .filter(article_tags::article_id.eq(article_id))
-        .select(article_tags::tag_id)
-        .into_boxed();
+    let own = diesel::alias!(article_tags as own_tags);
+    let own_tags = own
+        .filter(own.field(article_tags::article_id).eq(article_id))
+        .select(own.field(article_tags::tag_id));
     let linked = article_links::table
         .filter(article_links::article_id.eq(article_id))
-        .select(article_links::target_id)
-        .into_boxed();
-    let visible = articles::table
-        .filter(visibility.condition())
-        .select(articles::id)
-        .into_boxed();
+        .select(article_links::target_id);
+    // Candidates the viewer may not see are dropped by `summaries` below.
     let shared: Vec<(i64, i64)> = article_tags::table
         .filter(article_tags::tag_id.eq_any(own_tags))
         .filter(article_tags::article_id.ne(article_id))
         .filter(article_tags::article_id.ne_all(linked))
-        .filter(article_tags::article_id.eq_any(visible))
         .group_by(article_tags::article_id)
         .select((article_tags::article_id, diesel::dsl::count_star()))
         .load(conn)?;

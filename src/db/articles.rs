@@ -5,7 +5,7 @@ use super::authors::AuthorRow;
 use super::schema::{article_authors, article_tags, articles, authors, tags};
 use super::tags::TagRow;
 use super::visibility::{ArticleCondition, Visibility};
-use super::{Backend, Conn, Slice, Window, search};
+use super::{Backend, Conn, Dialect, Slice, Window, dialect, search};
 use crate::domain::Key;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -74,11 +74,14 @@ pub fn find_any(conn: &mut Conn, key: &Key) -> QueryResult<Option<ArticleRow>> {
 }
 
 pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    let mut query = articles::table.filter(articles::slug.eq(slug)).into_boxed();
-    if let Some(id) = except {
-        query = query.filter(articles::id.ne(id));
-    }
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+    // Ids start at 1, so 0 excludes nothing.
+    let except = except.unwrap_or(0);
+    diesel::select(diesel::dsl::exists(
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .filter(articles::id.ne(except)),
+    ))
+    .get_result(conn)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,8 +120,8 @@ pub struct ArticleFilter {
     pub statuses: Vec<&'static str>,
     /// Set for a contributor's `status=draft`: only their own unpublished ones.
     pub own_unpublished_of: Option<i64>,
-    /// A full-text query built by `search::fts_query`.
-    pub search: Option<String>,
+    /// The words of a full-text search, from `search::fts_query`.
+    pub search: Option<search::Terms>,
 }
 
 /// The value an article sorts by.
@@ -138,7 +141,11 @@ pub struct Position {
 
 type BoxedArticles<'a> = articles::BoxedQuery<'a, Backend>;
 
-fn filtered<'a>(filter: &'a ArticleFilter, visibility: Visibility) -> BoxedArticles<'a> {
+fn filtered<'a>(
+    dialect: Dialect,
+    filter: &'a ArticleFilter,
+    visibility: Visibility,
+) -> BoxedArticles<'a> {
     let mut query = articles::table.filter(visibility.condition()).into_boxed();
     for tag in &filter.tags {
         query = query.filter(
@@ -173,7 +180,7 @@ fn filtered<'a>(filter: &'a ArticleFilter, visibility: Visibility) -> BoxedArtic
         query = query.filter(Visibility::own_unpublished(author_id));
     }
     if let Some(search) = &filter.search {
-        query = query.filter(search::matches(search));
+        query = query.filter(search::matches(dialect, search));
     }
     query
 }
@@ -188,15 +195,20 @@ pub fn page(
     sort: Sort,
     window: &Window<Position>,
 ) -> QueryResult<Slice<(ArticleRow, Position)>> {
+    let dialect = conn.dialect();
     let total = match window {
-        Window::Offset { .. } => Some(filtered(filter, visibility).count().get_result(conn)?),
+        Window::Offset { .. } => Some(
+            filtered(dialect, filter, visibility)
+                .count()
+                .get_result(conn)?,
+        ),
         Window::After { .. } => None,
     };
     let score = || match &filter.search {
-        Some(q) if sort.field == SortField::Relevance => search::relevance(q),
+        Some(q) if sort.field == SortField::Relevance => search::relevance(dialect, q),
         _ => search::no_score(),
     };
-    let mut query = filtered(filter, visibility);
+    let mut query = filtered(dialect, filter, visibility);
     if let Window::After {
         after: Some(after), ..
     } = window
@@ -212,12 +224,11 @@ pub fn page(
     let query = query.select((articles::id, score()));
     // Ties are broken by id in the sort's direction so pages never overlap.
     let query = match (sort.field, sort.descending) {
-        (SortField::PublishedAt, true) => {
-            query.order((articles::published_at.desc(), articles::id.desc()))
-        }
-        (SortField::PublishedAt, false) => {
-            query.order((articles::published_at.asc(), articles::id.asc()))
-        }
+        (SortField::PublishedAt, descending) => query.order(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        >(
+            &dialect::nullable_time_order(dialect, "articles.published_at", descending),
+        )),
         (SortField::UpdatedAt, true) => {
             query.order((articles::updated_at.desc(), articles::id.desc()))
         }
@@ -264,7 +275,8 @@ pub fn page(
 }
 
 /// Rows strictly after `after` in the sort's order. `published_at` may be
-/// NULL (drafts), which SQLite sorts first ascending and last descending.
+/// NULL (drafts), which sorts first ascending and last descending on both
+/// backends (see `dialect::nullable_time_order`).
 fn after_position(
     sort: Sort,
     after: &Position,
@@ -345,14 +357,14 @@ pub fn tags_of(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<(i64, Ta
 pub fn insert(conn: &mut Conn, values: &ArticleValues) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((values, articles::created_at.eq(values.updated_at)))
-        .returning(ArticleRow::as_returning())
+        .returning(articles::all_columns)
         .get_result(conn)
 }
 
 pub fn update(conn: &mut Conn, id: i64, values: &ArticleValues) -> QueryResult<ArticleRow> {
     diesel::update(articles::table.find(id))
         .set(values)
-        .returning(ArticleRow::as_returning())
+        .returning(articles::all_columns)
         .get_result(conn)
 }
 
@@ -360,20 +372,17 @@ pub fn update(conn: &mut Conn, id: i64, values: &ArticleValues) -> QueryResult<A
 pub fn replace_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> QueryResult<()> {
     diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
         .execute(conn)?;
-    let rows: Vec<_> = author_ids
-        .iter()
-        .zip(1..)
-        .map(|(author_id, position)| {
-            (
+    // Row by row: a multi-row INSERT is not portable across the backends
+    // behind one connection type, and an article has a handful of credits.
+    for (author_id, position) in author_ids.iter().zip(1..) {
+        diesel::insert_into(article_authors::table)
+            .values((
                 article_authors::article_id.eq(article_id),
                 article_authors::author_id.eq(*author_id),
                 article_authors::position.eq(position),
-            )
-        })
-        .collect();
-    diesel::insert_into(article_authors::table)
-        .values(rows)
-        .execute(conn)?;
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -381,20 +390,15 @@ pub fn replace_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> 
 pub fn replace_tags(conn: &mut Conn, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
         .execute(conn)?;
-    let rows: Vec<_> = tag_ids
-        .iter()
-        .zip(1..)
-        .map(|(tag_id, position)| {
-            (
+    for (tag_id, position) in tag_ids.iter().zip(1..) {
+        diesel::insert_into(article_tags::table)
+            .values((
                 article_tags::article_id.eq(article_id),
                 article_tags::tag_id.eq(*tag_id),
                 article_tags::position.eq(position),
-            )
-        })
-        .collect();
-    diesel::insert_into(article_tags::table)
-        .values(rows)
-        .execute(conn)?;
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

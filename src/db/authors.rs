@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::schema::{article_authors, articles, authors};
-use super::visibility::Visibility;
+use super::schema::{article_authors, authors};
+use super::visibility::{Visibility, with_visible};
 use super::{Conn, LIKE_ESCAPE, Slice, Window, contains_pattern};
 use crate::domain::Key;
 
@@ -54,11 +54,14 @@ pub fn find_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<AuthorRow
 }
 
 pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    let mut query = authors::table.filter(authors::slug.eq(slug)).into_boxed();
-    if let Some(id) = except {
-        query = query.filter(authors::id.ne(id));
-    }
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+    // Ids start at 1, so 0 excludes nothing.
+    let except = except.unwrap_or(0);
+    diesel::select(diesel::dsl::exists(
+        authors::table
+            .filter(authors::slug.eq(slug))
+            .filter(authors::id.ne(except)),
+    ))
+    .get_result(conn)
 }
 
 /// A slice of the authors by name ignoring case (then id), optionally only those whose
@@ -71,7 +74,14 @@ pub fn page(
     let filtered = || {
         let mut query = authors::table.into_boxed();
         if let Some(q) = q {
-            query = query.filter(authors::name.like(contains_pattern(q)).escape(LIKE_ESCAPE));
+            // Against the folded name, so that the match ignores case on
+            // both backends (PostgreSQL's LIKE does not) and beyond ASCII.
+            let folded = q.to_lowercase();
+            query = query.filter(
+                authors::name_key
+                    .like(contains_pattern(&folded))
+                    .escape(LIKE_ESCAPE),
+            );
         }
         query
     };
@@ -106,30 +116,29 @@ pub fn article_counts(
     author_ids: &[i64],
     visibility: Visibility,
 ) -> QueryResult<HashMap<i64, i64>> {
-    let visible = articles::table
-        .filter(visibility.condition())
-        .select(articles::id)
-        .into_boxed();
-    let rows: Vec<(i64, i64)> = article_authors::table
+    let rows: Vec<(i64, i64)> = with_visible!(visibility, |visible| article_authors::table
         .filter(article_authors::author_id.eq_any(author_ids))
-        .filter(article_authors::article_id.eq_any(visible))
+        .filter(
+            article_authors::article_id
+                .eq_any(articles::table.filter(visible).select(articles::id))
+        )
         .group_by(article_authors::author_id)
         .select((article_authors::author_id, count_star()))
-        .load(conn)?;
+        .load(conn)?);
     Ok(rows.into_iter().collect())
 }
 
 pub fn insert(conn: &mut Conn, values: &AuthorValues) -> QueryResult<AuthorRow> {
     diesel::insert_into(authors::table)
         .values((values, authors::created_at.eq(values.updated_at)))
-        .returning(AuthorRow::as_returning())
+        .returning(authors::all_columns)
         .get_result(conn)
 }
 
 pub fn update(conn: &mut Conn, id: i64, values: &AuthorValues) -> QueryResult<AuthorRow> {
     diesel::update(authors::table.find(id))
         .set(values)
-        .returning(AuthorRow::as_returning())
+        .returning(authors::all_columns)
         .get_result(conn)
 }
 

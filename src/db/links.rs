@@ -56,22 +56,17 @@ pub fn links_of_many(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<Li
 pub fn replace_links(conn: &mut Conn, article_id: i64, links: &[LinkSpec]) -> QueryResult<()> {
     diesel::delete(article_links::table.filter(article_links::article_id.eq(article_id)))
         .execute(conn)?;
-    let rows: Vec<_> = links
-        .iter()
-        .zip(1..)
-        .map(|(link, position)| {
-            (
+    for (link, position) in links.iter().zip(1..) {
+        diesel::insert_into(article_links::table)
+            .values((
                 article_links::article_id.eq(article_id),
                 article_links::target_id.eq(link.target_id),
                 article_links::kind.eq(&link.kind),
                 article_links::label.eq(&link.label),
                 article_links::position.eq(position),
-            )
-        })
-        .collect();
-    diesel::insert_into(article_links::table)
-        .values(rows)
-        .execute(conn)?;
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -1,11 +1,13 @@
 //! Storage: the connection pool, per-connection settings, embedded migrations
 //! and one query module per table. Nothing here knows of HTTP.
 //!
-//! Everything that depends on the SQL dialect lives in this file, so a second
-//! backend slots in beside SQLite here rather than in every query module.
+//! The queries are written once, against both backends (see `connection`);
+//! what differs between SQLite and PostgreSQL lives in `dialect`.
 
 pub mod articles;
 pub mod authors;
+mod connection;
+pub mod dialect;
 pub mod links;
 pub mod schema;
 pub mod search;
@@ -17,18 +19,12 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
-use diesel::connection::SimpleConnection;
+use diesel::connection::TransactionManager;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::sqlite::SqliteConnection;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel::r2d2::Pool;
 
-/// The backend the queries are written for.
-pub type Backend = diesel::sqlite::Sqlite;
-pub type Conn = SqliteConnection;
-pub type DbPool = Pool<ConnectionManager<Conn>>;
-
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub use connection::{Conn, Dialect, MultiBackend as Backend};
+pub type DbPool = Pool<dialect::Manager>;
 
 /// Which slice of a sorted list to load.
 #[derive(Debug, Clone)]
@@ -72,70 +68,41 @@ pub struct Slice<T> {
 #[error("the database is unavailable: {0}")]
 pub struct Unavailable(pub String);
 
-/// Settings that SQLite keeps per connection, applied to each pooled one.
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        // The busy timeout comes first so that everything after it, and every
-        // writer, queues instead of failing on a lock. synchronous=FULL makes
-        // every committed write survive a power cut, because nothing an editor
-        // saves may be lost. WAL (which lets readers proceed during a write)
-        // is a property of the file, set once in `Db::connect`.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
-
 /// The pool plus the one way handlers reach it: blocking work runs on the
 /// blocking thread pool and takes its connection inside the closure, so no
 /// connection is ever held across an `.await`.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
-    path: String,
+    manager: dialect::Manager,
 }
 
 impl Db {
     pub fn connect(database_url: &str, pool_size: u32) -> Result<Db, Unavailable> {
-        let path = database_url
-            .strip_prefix("sqlite://")
-            .unwrap_or(database_url);
-        // Before the pool opens its connections at once: switching a new file
-        // to WAL takes a lock the others would otherwise collide with.
-        let mut first = Conn::establish(path).map_err(|e| Unavailable(e.to_string()))?;
-        first
-            .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
-            .map_err(|e| Unavailable(e.to_string()))?;
-        drop(first);
-        let manager = ConnectionManager::<Conn>::new(path);
+        let manager = dialect::Manager::new(database_url);
+        dialect::prepare(&manager).map_err(Unavailable)?;
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(5))
-            // An embedded file does not drop connections; checking each one
-            // on the way out of the pool would cost every request a statement.
-            .test_on_check_out(false)
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(manager)
+            // An embedded file does not drop connections, and checking each
+            // one on the way out of the pool would cost every request a
+            // statement; a server's connections can drop, so those are
+            // checked.
+            .test_on_check_out(manager.dialect() == Dialect::Postgres)
+            .connection_customizer(Box::new(dialect::SessionSettings))
+            .build(manager.clone())
             .map_err(|e| Unavailable(e.to_string()))?;
-        Ok(Db {
-            pool,
-            path: path.to_owned(),
-        })
+        Ok(Db { pool, manager })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.manager.dialect()
     }
 
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, Unavailable> {
         let mut conn = self.pool.get().map_err(|e| Unavailable(e.to_string()))?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| Unavailable(format!("migrations failed: {e}")))?;
-        Ok(applied.len())
+        dialect::migrate(&mut conn).map_err(Unavailable)
     }
 
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
@@ -158,21 +125,12 @@ impl Db {
         self.pool.state()
     }
 
-    /// Readiness: the database file can be opened afresh and read. Pooled
-    /// connections keep a file open even after it is moved or its disk goes
-    /// away, so asking one of them would say "ready" when nothing new can be.
+    /// Readiness: a new connection can be opened and read (see
+    /// `dialect::ping_fresh`).
     pub async fn ping(&self) -> Result<(), Unavailable> {
-        let uri = format!(
-            "file:{}?mode=rw",
-            self.path
-                .replace('%', "%25")
-                .replace('?', "%3f")
-                .replace('#', "%23")
-        );
+        let manager = self.manager.clone();
         actix_web::rt::task::spawn_blocking(move || {
-            let mut conn = Conn::establish(&uri).map_err(|e| Unavailable(e.to_string()))?;
-            conn.batch_execute("SELECT count(*) FROM sqlite_master")
-                .map_err(|e| Unavailable(e.to_string()))
+            dialect::ping_fresh(&manager).map_err(Unavailable)
         })
         .await
         .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
@@ -180,9 +138,8 @@ impl Db {
 }
 
 /// Runs `work` as one write transaction and records when it happened (the
-/// `Last-Modified` of every read). SQLite takes the write lock up front
-/// (`BEGIN IMMEDIATE`) so that two writers queue on the busy timeout instead
-/// of one failing when it upgrades a read lock.
+/// `Last-Modified` of every read). The transaction holds the database's
+/// write turn from its start (see `dialect::begin_write`).
 pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
@@ -192,11 +149,16 @@ where
     // growing sleeps; queueing them here instead wakes the next one the
     // moment the previous one commits. The busy timeout still guards against
     // writers in other processes.
-    let _turn = WRITERS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    conn.immediate_transaction(|conn| {
-        let value = work(conn)?;
+    let _turn = match conn.dialect() {
+        Dialect::Sqlite => Some(
+            WRITERS
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        ),
+        Dialect::Postgres => None,
+    };
+    dialect::begin_write(conn)?;
+    let outcome = work(conn).and_then(|value| {
         diesel::update(schema::change_log::table)
             .set((
                 schema::change_log::changed_at.eq(crate::domain::now()),
@@ -204,7 +166,23 @@ where
             ))
             .execute(conn)?;
         Ok(value)
-    })
+    });
+    type Manager = <Conn as Connection>::TransactionManager;
+    match outcome {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                // A failed COMMIT can leave the transaction open; it must
+                // not stay open on a connection that goes back to the pool.
+                let _ = Manager::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
 }
 
 /// How current the stored content is: what changes whenever any read may.

@@ -4,10 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::schema::{article_tags, articles, tags};
-use super::visibility::Visibility;
-use super::{Conn, Slice, Window};
+use super::schema::{article_tags, tags};
+use super::visibility::{Visibility, with_visible};
+use super::{Backend, Conn, Slice, Window};
 use crate::domain::Key;
+use diesel::sql_types::BigInt;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tags)]
@@ -63,21 +64,24 @@ pub fn find_by_slug_or_name(conn: &mut Conn, text: &str) -> QueryResult<Option<T
 }
 
 pub fn slug_taken(conn: &mut Conn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    let mut query = tags::table.filter(tags::slug.eq(slug)).into_boxed();
-    if let Some(id) = except {
-        query = query.filter(tags::id.ne(id));
-    }
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+    // Ids start at 1, so 0 excludes nothing.
+    let except = except.unwrap_or(0);
+    diesel::select(diesel::dsl::exists(
+        tags::table
+            .filter(tags::slug.eq(slug))
+            .filter(tags::id.ne(except)),
+    ))
+    .get_result(conn)
 }
 
 pub fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> QueryResult<bool> {
-    let mut query = tags::table
-        .filter(tags::name_key.eq(name_key(name)))
-        .into_boxed();
-    if let Some(id) = except {
-        query = query.filter(tags::id.ne(id));
-    }
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+    let except = except.unwrap_or(0);
+    diesel::select(diesel::dsl::exists(
+        tags::table
+            .filter(tags::name_key.eq(name_key(name)))
+            .filter(tags::id.ne(except)),
+    ))
+    .get_result(conn)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,17 +109,18 @@ pub fn page(
         true => Some(tags::table.count().get_result(conn)?),
         false => None,
     };
-    let counted = || {
-        let visible = articles::table
-            .filter(visibility.condition())
-            .select(articles::id)
-            .into_boxed();
-        article_tags::table
-            .filter(article_tags::tag_id.eq(tags::id))
-            .filter(article_tags::article_id.eq_any(visible))
-            .select(count_star())
-            .single_value()
-            .assume_not_null()
+    let counted = || -> Box<dyn BoxableExpression<tags::table, Backend, SqlType = BigInt>> {
+        with_visible!(visibility, |visible| Box::new(
+            article_tags::table
+                .filter(article_tags::tag_id.eq(tags::id))
+                .filter(
+                    article_tags::article_id
+                        .eq_any(articles::table.filter(visible).select(articles::id))
+                )
+                .select(count_star())
+                .single_value()
+                .assume_not_null()
+        ))
     };
     let mut query = tags::table.select(TagRow::as_select()).into_boxed();
     query = match (order, window) {
@@ -167,30 +172,28 @@ pub fn article_counts(
     tag_ids: &[i64],
     visibility: Visibility,
 ) -> QueryResult<HashMap<i64, i64>> {
-    let visible = articles::table
-        .filter(visibility.condition())
-        .select(articles::id)
-        .into_boxed();
-    let rows: Vec<(i64, i64)> = article_tags::table
+    let rows: Vec<(i64, i64)> = with_visible!(visibility, |visible| article_tags::table
         .filter(article_tags::tag_id.eq_any(tag_ids))
-        .filter(article_tags::article_id.eq_any(visible))
+        .filter(
+            article_tags::article_id.eq_any(articles::table.filter(visible).select(articles::id))
+        )
         .group_by(article_tags::tag_id)
         .select((article_tags::tag_id, count_star()))
-        .load(conn)?;
+        .load(conn)?);
     Ok(rows.into_iter().collect())
 }
 
 pub fn insert(conn: &mut Conn, values: &TagValues) -> QueryResult<TagRow> {
     diesel::insert_into(tags::table)
         .values((values, tags::created_at.eq(values.updated_at)))
-        .returning(TagRow::as_returning())
+        .returning(tags::all_columns)
         .get_result(conn)
 }
 
 pub fn update(conn: &mut Conn, id: i64, values: &TagValues) -> QueryResult<TagRow> {
     diesel::update(tags::table.find(id))
         .set(values)
-        .returning(TagRow::as_returning())
+        .returning(tags::all_columns)
         .get_result(conn)
 }
 

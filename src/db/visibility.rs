@@ -29,6 +29,46 @@ macro_rules! public {
     };
 }
 
+/// Runs `$body` with `$cond` bound to the visibility condition as a plain,
+/// unboxed expression over `articles`. A condition inside a subquery has to
+/// be unboxed: a boxed one is tied to the multi-backend and cannot be sent
+/// in either backend's dialect from within another statement.
+macro_rules! with_visible {
+    ($visibility:expr, |$cond:ident| $body:expr) => {{
+        use $crate::db::schema::{article_authors, articles};
+        use $crate::db::visibility::Visibility;
+        match $visibility {
+            Visibility::Everything => {
+                let $cond = articles::id.eq(articles::id);
+                $body
+            }
+            Visibility::Public { now } => {
+                let $cond = articles::status.eq("published").or(articles::status
+                    .eq("scheduled")
+                    .and(articles::published_at.assume_not_null().le(now)));
+                $body
+            }
+            Visibility::PublicAndOwn { now, author_id } => {
+                // An alias, since the enclosing statement may read the
+                // credits table itself.
+                let credits = diesel::alias!(article_authors as own_credits);
+                let $cond = articles::status
+                    .eq("published")
+                    .or(articles::status
+                        .eq("scheduled")
+                        .and(articles::published_at.assume_not_null().le(now)))
+                    .or(articles::id.eq_any(
+                        credits
+                            .filter(credits.field(article_authors::author_id).eq(author_id))
+                            .select(credits.field(article_authors::article_id)),
+                    ));
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_visible;
+
 pub type ArticleCondition = Box<dyn BoxableExpression<articles::table, Backend, SqlType = Bool>>;
 
 impl Visibility {

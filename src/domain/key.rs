@@ -14,6 +14,9 @@ impl Key {
                 Ok(id) => Key::Id(id),
                 Err(_) => Key::Id(-1),
             }
+        } else if text.contains('\0') {
+            // No slug holds a NUL, and PostgreSQL cannot even bind one.
+            Key::Id(-1)
         } else {
             Key::Slug(text.to_owned())
         }
@@ -38,5 +41,6 @@ mod tests {
         assert_eq!(Key::parse("42"), Key::Id(42));
         assert_eq!(Key::parse("article-42"), Key::Slug("article-42".into()));
         assert_eq!(Key::parse("99999999999999999999999"), Key::Id(-1));
+        assert_eq!(Key::parse("a\0b"), Key::Id(-1));
     }
 }

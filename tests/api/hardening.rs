@@ -162,7 +162,8 @@ async fn hostile_query_strings_are_400_or_harmless() {
         ("a huge per_page", "per_page=1000000", 400),
         ("a negative per_page", "per_page=-1", 400),
         ("too many tag filters", &"tag=a&".repeat(11), 400),
-        ("a percent-encoded NUL", "tag=%00", 200),
+        ("a percent-encoded NUL", "tag=%00", 400),
+        ("a NUL in a search", "q=a%00b", 400),
     ] {
         let reply = app.get(&format!("/v1/articles?{query}")).await;
         assert_eq!(
@@ -174,6 +175,13 @@ async fn hostile_query_strings_are_400_or_harmless() {
         if status == 400 {
             reply.problem(400);
         }
+    }
+    for path in [
+        "/v1/articles/a%00b",
+        "/v1/authors/%00",
+        "/v1/tags/x%00/articles",
+    ] {
+        app.get(path).await.problem(404);
     }
     assert_eq!(app.get("/v1/articles").await.ok(200)["meta"]["total"], 1);
 }

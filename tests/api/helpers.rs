@@ -1,5 +1,7 @@
 //! `spawn_app()`: the real server on a random loopback port, over a fresh
-//! SQLite file in a temporary directory, with a client that speaks HTTP.
+//! database, with a client that speaks HTTP. The database is a SQLite file
+//! in a temporary directory, or a new PostgreSQL database of its own when
+//! the test binary's `BACKEND` says so (tests/api_postgres).
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -13,13 +15,99 @@ use serde_json::{Value, json};
 
 pub const SECRET: &str = "integration-test-secret-of-enough-bytes";
 
+/// The database a test binary runs its tests on: each binary that includes
+/// this file declares `const BACKEND: helpers::Backend` at its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The server (and an existing database on it) where test databases are
+/// created; each test gets a database of its own, dropped when it ends.
+pub fn postgres_admin_url() -> String {
+    std::env::var("MASTHEAD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A PostgreSQL database that exists for one test.
+pub struct PgDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates a fresh, empty database. Without a server: a clear SKIPPED
+    /// line and an early exit of the whole binary, since no test in it can
+    /// run, unless MASTHEAD_REQUIRE_POSTGRES=1 (as in CI), which fails.
+    pub fn create() -> PgDatabase {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, PgConnection};
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let admin_url = postgres_admin_url();
+        let mut admin = match PgConnection::establish(&admin_url) {
+            Ok(conn) => conn,
+            Err(e) if std::env::var("MASTHEAD_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+                panic!(
+                    "PostgreSQL is required (MASTHEAD_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
+                )
+            }
+            Err(e) => {
+                println!(
+                    "SKIPPED: the PostgreSQL suite: no server at {admin_url} ({e}); \
+                     set MASTHEAD_TEST_POSTGRES_URL, or MASTHEAD_REQUIRE_POSTGRES=1 to fail instead"
+                );
+                eprintln!("SKIPPED: the PostgreSQL suite: no server at {admin_url}");
+                std::process::exit(0);
+            }
+        };
+        let name = format!(
+            "masthead_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("the test database is created");
+        let mut url = url::Url::parse(&admin_url).expect("MASTHEAD_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        PgDatabase {
+            url: url.to_string(),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, PgConnection};
+        if let Ok(mut admin) = PgConnection::establish(&postgres_admin_url()) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     /// Read by the query-plan test binary, which opens the file itself.
     #[allow(dead_code)]
     pub db_path: std::path::PathBuf,
+    /// The DATABASE_URL the server was started with.
+    #[allow(dead_code)]
+    pub database_url: String,
     client: awc::Client,
     _dir: tempfile::TempDir,
+    _postgres: Option<PgDatabase>,
 }
 
 /// A response, read whole.
@@ -81,18 +169,28 @@ impl Reply {
     }
 }
 
-pub fn settings_for(db_path: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
+pub fn settings_for(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut values: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".to_owned(),
-            db_path.to_str().unwrap().to_owned(),
-        ),
+        ("DATABASE_URL".to_owned(), database_url.to_owned()),
         ("JWT_SECRET".to_owned(), SECRET.to_owned()),
     ]);
     for (k, v) in extra {
         values.insert((*k).to_owned(), (*v).to_owned());
     }
     Settings::load(&Sources::from_map(values)).expect("test settings are valid")
+}
+
+/// A fresh database for this binary's backend: its URL, and what keeps a
+/// PostgreSQL one alive (dropped with it). SQLite files go in `dir`.
+#[allow(dead_code)]
+pub fn fresh_database(dir: &std::path::Path, file: &str) -> (String, Option<PgDatabase>) {
+    match crate::BACKEND {
+        Backend::Sqlite => (dir.join(file).to_str().unwrap().to_owned(), None),
+        Backend::Postgres => {
+            let db = PgDatabase::create();
+            (db.url.clone(), Some(db))
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -102,18 +200,21 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("test.db");
-    let settings = settings_for(&db_path, extra);
+    let (database_url, postgres) = fresh_database(dir.path(), "test.db");
+    let settings = settings_for(&database_url, extra);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::build(&settings, listener).expect("the app starts");
     actix_web::rt::spawn(app.server);
     TestApp {
         address: format!("http://127.0.0.1:{}", app.port),
         db_path,
+        database_url,
         client: awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .disable_redirects()
             .finish(),
         _dir: dir,
+        _postgres: postgres,
     }
 }
 

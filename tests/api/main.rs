@@ -3,6 +3,9 @@
 
 mod helpers;
 
+/// tests/api_postgres runs these same modules on PostgreSQL.
+const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
+
 mod articles;
 mod authors;
 mod delivery;

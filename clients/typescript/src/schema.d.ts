@@ -1979,7 +1979,7 @@ export interface operations {
     list_authors: {
         parameters: {
             query?: {
-                /** @description Only authors whose name contains this text (case-insensitive for ASCII). */
+                /** @description Only authors whose name contains this text, ignoring case. */
                 q?: string;
                 /** @description 1-based page number. */
                 page?: number;
