@@ -7,7 +7,8 @@
 # What it does:
 #   1. creates/reuses the virtualenv .venv at the repository root and installs the pinned
 #      Schemathesis into it unless that exact version is already there (PyPI, via pip);
-#   2. starts masthead on a free loopback port with a fresh temporary SQLite database and a fixed
+#   2. starts masthead on a free loopback port with a fresh temporary SQLite database (or the empty
+#      database MASTHEAD_E2E_DATABASE_URL names, e.g. a PostgreSQL one) and a fixed
 #      JWT_SECRET, waits for /readyz, mints an admin token with the same binary;
 #   3. seeds a little data through the API (an author, a tag, two published articles, a related link);
 #   4. runs `st run` on the served /openapi.json with the admin bearer token, every check, a bounded

@@ -26,7 +26,9 @@ masthead_free_port() {
 }
 
 # masthead_start SECRET: starts the server on a free loopback port with a
-# fresh database in $WORK, sets BASE, and waits (10 s at most) for /readyz.
+# fresh database in $WORK (or MASTHEAD_E2E_DATABASE_URL, an empty database
+# the caller made, such as a PostgreSQL one), sets BASE, and waits (10 s at
+# most) for /readyz.
 masthead_start() {
   PORT="$(masthead_free_port)"
   BASE="http://127.0.0.1:$PORT"
@@ -34,7 +36,7 @@ masthead_start() {
     env -u JWT_ISSUER -u JWT_AUDIENCE -u JWT_ALGORITHM -u JWT_PUBLIC_KEY
     -u RATE_LIMIT_READS_PER_MINUTE -u RATE_LIMIT_WRITES_PER_MINUTE
     -u CACHE_MAX_AGE -u CACHE_STALE_WHILE_REVALIDATE -u LOG_FORMAT
-    DATABASE_URL="$WORK/masthead.db"
+    DATABASE_URL="${MASTHEAD_E2E_DATABASE_URL:-$WORK/masthead.db}"
     MASTHEAD_BIND="127.0.0.1:$PORT"
     JWT_SECRET="$1"
     RUST_LOG="${RUST_LOG:-warn}"

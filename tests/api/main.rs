@@ -8,6 +8,7 @@ const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
 
 mod articles;
 mod authors;
+mod bulk;
 mod delivery;
 mod demo;
 mod errors;

@@ -13,6 +13,8 @@ const BACKEND: helpers::Backend = helpers::Backend::Postgres;
 mod articles;
 #[path = "../api/authors.rs"]
 mod authors;
+#[path = "../api/bulk.rs"]
+mod bulk;
 #[path = "../api/delivery.rs"]
 mod delivery;
 #[path = "../api/demo.rs"]
