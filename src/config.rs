@@ -138,7 +138,7 @@ pub struct RateLimits {
     pub writes_per_minute: Option<u32>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub bind: SocketAddr,
@@ -147,6 +147,38 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     pub body_limit_bytes: usize,
     pub pool_size: u32,
+}
+
+impl Settings {
+    /// `database_url` fit for a log line: a PostgreSQL URL's password is
+    /// replaced (a SQLite path has none).
+    pub fn database_for_logs(&self) -> String {
+        redact_password(&self.database_url)
+    }
+}
+
+fn redact_password(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            url.to_string()
+        }
+        _ => database_url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &self.database_for_logs())
+            .field("bind", &self.bind)
+            .field("jwt", &self.jwt)
+            .field("cache", &self.cache)
+            .field("rate_limits", &self.rate_limits)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "masthead.db";
@@ -402,5 +434,47 @@ mod tests {
         )]))
         .unwrap();
         assert!(!format!("{settings:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn a_database_password_is_never_shown() {
+        let settings = Settings::load(&sources(&[
+            (
+                "DATABASE_URL",
+                "postgres://news:hunter2-secret@db:5432/news?sslmode=require",
+            ),
+            ("JWT_SECRET", "this-is-a-very-secret-value-of-40-bytes!"),
+        ]))
+        .unwrap();
+        assert!(!format!("{settings:?}").contains("hunter2"));
+        assert_eq!(
+            settings.database_for_logs(),
+            "postgres://news:redacted@db:5432/news?sslmode=require"
+        );
+        assert_eq!(
+            settings.database_url,
+            "postgres://news:hunter2-secret@db:5432/news?sslmode=require"
+        );
+    }
+
+    #[test]
+    fn postgresql_needs_an_explicit_jwt_secret_and_a_sane_pool() {
+        let error =
+            Settings::load(&sources(&[("DATABASE_URL", "postgresql://db/news")])).unwrap_err();
+        assert!(
+            error.to_string().starts_with("JWT_SECRET: required"),
+            "{error}"
+        );
+        for bad in ["0", "257", "eight"] {
+            let error = Settings::load(&sources(&[
+                ("DATABASE_POOL_SIZE", bad),
+                ("JWT_SECRET", "this-is-a-very-secret-value-of-40-bytes!"),
+            ]))
+            .unwrap_err();
+            assert!(
+                error.to_string().starts_with("DATABASE_POOL_SIZE:"),
+                "{error}"
+            );
+        }
     }
 }

@@ -103,7 +103,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => load_demo(&settings),
         Command::Migrate => {
             open_database(&settings).map_err(|e| e.to_string())?;
-            tracing::info!(database = %settings.database_url, "migrations are up to date");
+            tracing::info!(database = %settings.database_for_logs(), "migrations are up to date");
             Ok(())
         }
         Command::Token {
@@ -260,7 +260,7 @@ fn serve(settings: &Settings) -> Result<(), String> {
     let system = actix_web::rt::System::new();
     system.block_on(async {
         let app = Application::build(settings, listener).map_err(|e| e.to_string())?;
-        tracing::info!(address = %settings.bind, database = %settings.database_url, "masthead is serving");
+        tracing::info!(address = %settings.bind, database = %settings.database_for_logs(), "masthead is serving");
         app.server.await.map_err(|e| e.to_string())
     })
 }
