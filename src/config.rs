@@ -130,6 +130,10 @@ pub struct JwtSettings {
 pub struct CacheSettings {
     pub max_age: u32,
     pub stale_while_revalidate: u32,
+    /// How long the read cache trusts the database's freshness when this
+    /// process has written nothing since it last asked: the longest a write
+    /// through another process (a replica, `masthead import`) takes to show.
+    pub recheck: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +218,9 @@ impl Settings {
                 max_age: number(sources, "CACHE_MAX_AGE")?.unwrap_or(60),
                 stale_while_revalidate: number(sources, "CACHE_STALE_WHILE_REVALIDATE")?
                     .unwrap_or(600),
+                recheck: std::time::Duration::from_millis(u64::from(
+                    milliseconds(sources, "CACHE_RECHECK_MS")?.unwrap_or(250),
+                )),
             },
             rate_limits: RateLimits {
                 reads_per_minute: positive(sources, "RATE_LIMIT_READS_PER_MINUTE")?,
@@ -232,6 +239,18 @@ fn number(sources: &Sources, name: &str) -> Result<Option<u32>, ConfigError> {
             v.trim()
                 .parse::<u32>()
                 .map_err(|_| ConfigError(format!("{name}: '{v}' is not a whole number of seconds")))
+        })
+        .transpose()
+}
+
+fn milliseconds(sources: &Sources, name: &str) -> Result<Option<u32>, ConfigError> {
+    sources
+        .get(name)
+        .map(|v| match v.trim().parse::<u32>() {
+            Ok(ms @ 0..=60_000) => Ok(ms),
+            _ => Err(ConfigError(format!(
+                "{name}: '{v}' is not a whole number of milliseconds from 0 to 60000"
+            ))),
         })
         .transpose()
 }

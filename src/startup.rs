@@ -66,7 +66,7 @@ impl Application {
         });
         let body_limit = settings.body_limit_bytes;
         let metrics = web::Data::new(Metrics::default());
-        let read_cache_data = web::Data::new(ReadCache::default());
+        let read_cache_data = web::Data::new(ReadCache::new(settings.cache.recheck));
         let limits = web::Data::new(RateLimits {
             reads: settings.rate_limits.reads_per_minute.map(RateLimiter::new),
             writes: settings.rate_limits.writes_per_minute.map(RateLimiter::new),

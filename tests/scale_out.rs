@@ -1,6 +1,8 @@
 //! Scale-out on PostgreSQL: two `masthead` processes started at the same
 //! moment on one fresh database migrate it once between them, a write
-//! through either is read through the other (their read caches included),
+//! through either is read through the other (their read caches included:
+//! at once where a replica rechecks on every read, within CACHE_RECHECK_MS
+//! where it does not),
 //! and concurrent edits through both honour If-Match: one wins, the other
 //! gets 412, and nothing is half-applied.
 
@@ -31,7 +33,7 @@ struct Replica {
 }
 
 impl Replica {
-    fn spawn(dir: &Path, name: &str, database_url: &str) -> Replica {
+    fn spawn(dir: &Path, name: &str, database_url: &str, recheck_ms: &str) -> Replica {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -47,6 +49,7 @@ impl Replica {
             .env("MASTHEAD_BIND", format!("127.0.0.1:{port}"))
             .env("JWT_SECRET", SECRET)
             .env("RUST_LOG", "warn")
+            .env("CACHE_RECHECK_MS", recheck_ms)
             .stdin(Stdio::null())
             .stdout(Stdio::from(out.try_clone().unwrap()))
             .stderr(Stdio::from(out))
@@ -138,9 +141,11 @@ async fn two_replicas_share_one_postgresql_database() {
         .timeout(Duration::from_secs(20))
         .finish();
 
-    // Started together on an empty database: both migrate at once.
-    let mut a = Replica::spawn(dir.path(), "a", &database.url);
-    let mut b = Replica::spawn(dir.path(), "b", &database.url);
+    // Started together on an empty database: both migrate at once. B asks
+    // the database for its freshness on every read; A trusts it for the
+    // default 250 ms unless it wrote itself.
+    let mut a = Replica::spawn(dir.path(), "a", &database.url, "250");
+    let mut b = Replica::spawn(dir.path(), "b", &database.url, "0");
     a.wait_ready(&client).await;
     b.wait_ready(&client).await;
     let mut conn = diesel::PgConnection::establish(&database.url).unwrap();
@@ -216,6 +221,29 @@ async fn two_replicas_share_one_postgresql_database() {
         found.body["data"][0]["slug"], "written-through-a",
         "search on B"
     );
+
+    // A cached the tag list before B's write below; A shows the write once
+    // its freshness is rechecked, within the configured 250 ms.
+    let before = send(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
+    assert_eq!(before.body["data"].as_array().unwrap().len(), 1);
+    let written = send(
+        &client,
+        Method::POST,
+        b.url("/v1/tags"),
+        &auth,
+        Some(json!({"name": "Through B"})),
+    )
+    .await;
+    assert_eq!(written.status, 201);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let tags = send(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
+        if tags.body["data"].as_array().unwrap().len() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "A never saw B's write");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // Concurrent edits with the same If-Match, one through each replica:
     // exactly one wins each round, and the stored title is the winner's.

@@ -1,12 +1,17 @@
 //! Anonymous reads answered from memory: the bytes, validators and headers
 //! of each public GET under `/v1`, kept until the database's freshness
-//! changes. A hit costs one database statement (the freshness) instead of
-//! the several a representation is assembled from, and no serialization or
-//! hashing. Requests with a token are never cached: what they see depends
-//! on who they are.
+//! changes. A hit costs no serialization or hashing, and usually no database
+//! statement at all: the freshness itself is remembered until this process
+//! writes, a scheduled article falls due, or `CACHE_RECHECK_MS` passes (the
+//! bound on how long a write through another process takes to show).
+//! Requests with a token are never cached: what they see depends on who
+//! they are.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -35,9 +40,22 @@ struct Entry {
     body: Bytes,
 }
 
-#[derive(Default)]
 pub struct ReadCache {
     entries: Mutex<Entries>,
+    recheck: Duration,
+    memo: Mutex<Option<Memo>>,
+}
+
+/// The last freshness read from the database, and what would outdate it.
+#[derive(Clone, Copy)]
+struct Memo {
+    freshness: Freshness,
+    /// When the statement that read it started.
+    asked: Instant,
+    /// `db::writes_committed()` before it was read.
+    writes: u64,
+    /// When the next scheduled `published_at` falls due, if any.
+    next_due: Option<NaiveDateTime>,
 }
 
 #[derive(Default)]
@@ -47,6 +65,49 @@ struct Entries {
 }
 
 impl ReadCache {
+    pub fn new(recheck: Duration) -> ReadCache {
+        ReadCache {
+            entries: Mutex::default(),
+            recheck,
+            memo: Mutex::new(None),
+        }
+    }
+
+    /// How current the stored content is: remembered while nothing can have
+    /// changed it, else asked of the database.
+    async fn freshness(&self, state: &AppState) -> Result<Freshness, ApiError> {
+        let now = domain::now();
+        if self.recheck.is_zero() {
+            return state
+                .db
+                .run(move |conn| Ok(db::freshness(conn, now)?))
+                .await;
+        }
+        let writes = db::writes_committed();
+        let memo = *self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(memo) = memo
+            && memo.writes == writes
+            && memo.asked.elapsed() < self.recheck
+            && memo.next_due.is_none_or(|due| now < due)
+        {
+            return Ok(memo.freshness);
+        }
+        let asked = Instant::now();
+        let (freshness, next_due) = state
+            .db
+            .run(move |conn| {
+                Ok::<_, ApiError>((db::freshness(conn, now)?, db::next_due(conn, now)?))
+            })
+            .await?;
+        *self.memo.lock().unwrap_or_else(|p| p.into_inner()) = Some(Memo {
+            freshness,
+            asked,
+            writes,
+            next_due,
+        });
+        Ok(freshness)
+    }
+
     fn get(&self, uri: &str, freshness: Freshness) -> Option<(HeaderMap, Bytes, Option<String>)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.by_uri.get(uri)?;
@@ -90,11 +151,7 @@ pub async fn read_cache(
     if !cacheable(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let freshness = state
-        .db
-        .run(|conn| Ok::<_, ApiError>(db::freshness(conn, domain::now())?))
-        .await;
-    let Ok(freshness) = freshness else {
+    let Ok(freshness) = cache.freshness(&state).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let uri = req.uri().to_string();

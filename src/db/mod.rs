@@ -170,7 +170,10 @@ where
     type Manager = <Conn as Connection>::TransactionManager;
     match outcome {
         Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
+            Ok(()) => {
+                WRITES.fetch_add(1, std::sync::atomic::Ordering::Release);
+                Ok(value)
+            }
             Err(e) => {
                 // A failed COMMIT can leave the transaction open; it must
                 // not stay open on a connection that goes back to the pool.
@@ -207,6 +210,24 @@ pub fn freshness(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Freshness> 
         version,
         last_modified: due.map_or(written, |due| due.max(written)),
     })
+}
+
+/// How many write transactions this process has committed: a read cache
+/// that saw the same count before asking the database knows that nothing it
+/// was told has since been changed from here.
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn writes_committed() -> u64 {
+    WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// The first moment after `now` at which an article's `published_at` falls
+/// due, which changes what readers see (and `Last-Modified`) with no write.
+pub fn next_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    schema::articles::table
+        .filter(schema::articles::published_at.gt(now))
+        .select(diesel::dsl::min(schema::articles::published_at))
+        .first(conn)
 }
 
 /// The queue of this process's writers (see `write_transaction`).
