@@ -21,7 +21,12 @@ use crate::error::PROBLEM_JSON;
         description = "A headless content API: articles, authors, tags and related-article links.\n\n\
             Reads are public; writes need `Authorization: Bearer <JWT>` with a `role` of \
             `contributor`, `editor` or `admin`. Errors are `application/problem+json` (RFC 9457). \
-            Path keys are ids when all digits and slugs otherwise.",
+            Path keys are ids when all digits and slugs otherwise.\n\n\
+            Public reads send a strong `ETag` and `Last-Modified` and answer `If-None-Match` / \
+            `If-Modified-Since` with 304. JSON bodies of 1 KiB or more are compressed when \
+            `Accept-Encoding` allows (`br`, else `gzip`); a compressed representation's ETag is \
+            the identity one with `-br` or `-gzip` inside the quotes, and every conditional \
+            header accepts either form. `Vary: Authorization, Accept-Encoding`.",
         license(name = "MIT", identifier = "MIT"),
     ),
     paths(

@@ -11,8 +11,13 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::compression;
 use crate::config::CacheSettings;
 use crate::error::ApiError;
+
+/// Every public read depends on who asks and, once large enough to be
+/// compressed, on what encodings they accept.
+pub const VARY: &str = "Authorization, Accept-Encoding";
 
 /// A strong validator: equal bytes, equal tag, across replicas and restarts.
 pub fn etag_of(bytes: &[u8]) -> String {
@@ -31,19 +36,28 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
 }
 
 /// Whether `If-None-Match` or, without it, `If-Modified-Since` says the
-/// client's copy is current.
+/// client's copy is current. Tags compare without a content-coding suffix
+/// (see `compression`): a client's tag from any encoding names the content.
 pub(crate) fn not_modified(req: &HttpRequest, etag: &str, last_modified: NaiveDateTime) -> bool {
-    if let Some(value) = req.headers().get(header::IF_NONE_MATCH) {
+    still_current(req.headers(), etag, last_modified)
+}
+
+/// `not_modified`, for conditional headers kept apart from their request.
+pub(crate) fn still_current(
+    conditions: &header::HeaderMap,
+    etag: &str,
+    last_modified: NaiveDateTime,
+) -> bool {
+    let etag = compression::identity_tag(etag);
+    if let Some(value) = conditions.get(header::IF_NONE_MATCH) {
         let Ok(value) = value.to_str() else {
             return false;
         };
-        return value
-            .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag);
+        return value.split(',').map(str::trim).any(|tag| {
+            tag == "*" || compression::identity_tag(tag.strip_prefix("W/").unwrap_or(tag)) == etag
+        });
     }
-    let since = req
-        .headers()
+    let since = conditions
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<HttpDate>().ok());
@@ -86,7 +100,7 @@ pub fn cached_json<T: Serialize>(
         .insert_header((header::ETAG, etag))
         .insert_header((header::LAST_MODIFIED, http_date(last_modified)))
         .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, "Authorization"));
+        .insert_header((header::VARY, VARY));
     if let Some(link) = link {
         response.insert_header((header::LINK, link));
     }
@@ -142,7 +156,11 @@ impl IfMatch {
             return Ok(());
         }
         let etag = etag_of(&to_bytes(&current()?)?);
-        if tags.contains(&etag.as_str()) {
+        // A tag taken from a compressed read names the same content.
+        if tags
+            .iter()
+            .any(|tag| compression::identity_tag(tag) == etag.as_str())
+        {
             Ok(())
         } else {
             Err(ApiError::PreconditionFailed(format!(

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod authors;
 pub mod body;
 pub mod caching;
+pub mod compression;
 pub mod query;
 pub mod read_cache;
 pub mod related;

@@ -22,7 +22,8 @@ use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 
 use super::AppState;
-use super::caching::not_modified;
+use super::caching::still_current;
+use super::compression::{self, Coding};
 use crate::db::{self, Freshness};
 use crate::domain;
 use crate::error::ApiError;
@@ -38,6 +39,8 @@ struct Entry {
     route: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+    /// The body in each coding asked for so far, compressed once.
+    encoded: Vec<(Coding, Bytes)>,
 }
 
 pub struct ReadCache {
@@ -108,16 +111,39 @@ impl ReadCache {
         Ok(freshness)
     }
 
-    fn get(&self, uri: &str, freshness: Freshness) -> Option<(HeaderMap, Bytes, Option<String>)> {
+    /// The entry's headers, route and body in `coding` (the identity body
+    /// when that coding is not stored yet), if it is still fresh.
+    fn get(&self, uri: &str, freshness: Freshness, coding: Option<Coding>) -> Option<Hit> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.by_uri.get(uri)?;
-        (entry.freshness == freshness).then(|| {
-            (
-                entry.headers.clone(),
-                entry.body.clone(),
-                entry.route.clone(),
-            )
+        (entry.freshness == freshness).then(|| Hit {
+            headers: entry.headers.clone(),
+            body: entry.body.clone(),
+            route: entry.route.clone(),
+            encoded: coding.and_then(|c| {
+                entry
+                    .encoded
+                    .iter()
+                    .find(|(stored, _)| *stored == c)
+                    .map(|(_, bytes)| bytes.clone())
+            }),
         })
+    }
+
+    /// Keeps the `coding` form of a fresh entry's body.
+    fn put_encoded(&self, uri: &str, freshness: Freshness, coding: Coding, bytes: Bytes) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let Entries {
+            by_uri,
+            bytes: total,
+        } = &mut *entries;
+        if let Some(entry) = by_uri.get_mut(uri)
+            && entry.freshness == freshness
+            && entry.encoded.iter().all(|(stored, _)| *stored != coding)
+        {
+            *total += bytes.len();
+            entry.encoded.push((coding, bytes));
+        }
     }
 
     fn put(&self, uri: String, entry: Entry) {
@@ -128,19 +154,102 @@ impl ReadCache {
         }
         entries.bytes += entry.body.len();
         if let Some(old) = entries.by_uri.insert(uri, entry) {
-            entries.bytes -= old.body.len();
+            entries.bytes -=
+                old.body.len() + old.encoded.iter().map(|(_, b)| b.len()).sum::<usize>();
         }
     }
 }
 
+struct Hit {
+    headers: HeaderMap,
+    body: Bytes,
+    route: Option<String>,
+    encoded: Option<Bytes>,
+}
+
+/// Public reads: GETs under `/v1`. This middleware evaluates their
+/// conditional headers and picks their encoding, cached or not.
+fn public_read(req: &ServiceRequest) -> bool {
+    *req.method() == Method::GET && req.path().starts_with("/v1/")
+}
+
+/// Only anonymous reads are shared: what a token sees depends on who it is.
 fn cacheable(req: &ServiceRequest) -> bool {
-    *req.method() == Method::GET
-        && req.path().starts_with("/v1/")
-        && !req.headers().contains_key(header::AUTHORIZATION)
+    !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// Removes the request's conditional headers and returns them, so that the
+/// handler always produces the whole representation and the decision
+/// between 200 and 304 is taken here, once the encoding (and so the ETag)
+/// of the answer is known.
+fn take_conditions(req: &mut ServiceRequest) -> HeaderMap {
+    let mut conditions = HeaderMap::new();
+    for name in [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE] {
+        for value in req.headers().get_all(&name) {
+            conditions.append(name.clone(), value.clone());
+        }
+        req.headers_mut().remove(&name);
+    }
+    conditions
+}
+
+/// The answer to a public read from a whole 200 representation: encoded
+/// when the client accepts it and the body is large enough, then 304 when
+/// the client's copy is current.
+fn answer(
+    conditions: &HeaderMap,
+    mut headers: HeaderMap,
+    body: Bytes,
+    encoded: Option<(Coding, Bytes)>,
+    last_modified: Option<NaiveDateTime>,
+) -> HttpResponse {
+    let body = match encoded {
+        Some((coding, bytes)) => {
+            compression::mark(&mut headers, coding);
+            bytes
+        }
+        None => body,
+    };
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let last_modified = last_modified.or_else(|| {
+        headers
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<header::HttpDate>().ok())
+            .map(|d| {
+                chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::from(d)).naive_utc()
+            })
+    });
+    let fresh =
+        !etag.is_empty() && last_modified.is_some_and(|lm| still_current(conditions, &etag, lm));
+    let mut response = if fresh {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok().body(body)
+    };
+    for (name, value) in &headers {
+        if !(fresh && (name == header::CONTENT_TYPE || name == header::CONTENT_ENCODING)) {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// Reads a whole response body; public reads are bounded in size.
+async fn whole_body(response: HttpResponse) -> Result<(HttpResponse<()>, Bytes), Error> {
+    let (response, body) = response.into_parts();
+    match actix_web::body::to_bytes(body).await {
+        Ok(body) => Ok((response, body)),
+        Err(_) => Err(ApiError::internal("a response body could not be read").into()),
+    }
 }
 
 pub async fn read_cache(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -148,59 +257,82 @@ pub async fn read_cache(
     let (Some(state), Some(cache)) = (state, cache) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if !cacheable(&req) {
+    if !public_read(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let conditions = take_conditions(&mut req);
+    let coding = compression::negotiate(req.headers());
+    if !cacheable(&req) {
+        let response = next.call(req).await?;
+        if response.status() != StatusCode::OK {
+            return Ok(response.map_into_boxed_body());
+        }
+        let (request, response) = response.into_parts();
+        let (response, body) = whole_body(response.map_into_boxed_body()).await?;
+        let encoded = coding
+            .filter(|_| compression::worth_it(response.headers(), body.len()))
+            .map(|c| (c, Bytes::from(compression::encode(c, &body))));
+        let answered = answer(&conditions, response.headers().clone(), body, encoded, None);
+        return Ok(ServiceResponse::new(request, answered));
     }
     let Ok(freshness) = cache.freshness(&state).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let uri = req.uri().to_string();
-    if let Some((headers, body, route)) = cache.get(&uri, freshness) {
-        if let Some(route) = route {
-            req.extensions_mut().insert(MatchedRoute(route));
-        }
-        let etag = headers
-            .get(header::ETAG)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let fresh = not_modified(req.request(), &etag, freshness.last_modified);
-        let mut response = if fresh {
-            HttpResponse::NotModified().finish()
-        } else {
-            HttpResponse::Ok().body(body)
-        };
-        for (name, value) in &headers {
-            if !(fresh && name == header::CONTENT_TYPE) {
-                response.headers_mut().insert(name.clone(), value.clone());
+    let hit = match cache.get(&uri, freshness, coding) {
+        Some(hit) => hit,
+        None => {
+            // The handler's Last-Modified must be the freshness this entry is
+            // kept under, and asking again would cost it two statements.
+            req.extensions_mut().insert(freshness);
+            let response = next.call(req).await?;
+            if response.status() != StatusCode::OK || !response.headers().contains_key(header::ETAG)
+            {
+                return Ok(response.map_into_boxed_body());
+            }
+            let route = response.request().match_pattern();
+            let (request, response) = response.into_parts();
+            let (response, body) = whole_body(response.map_into_boxed_body()).await?;
+            let headers = response.headers().clone();
+            cache.put(
+                uri.clone(),
+                Entry {
+                    freshness,
+                    route: route.clone(),
+                    headers: headers.clone(),
+                    body: body.clone(),
+                    encoded: Vec::new(),
+                },
+            );
+            req = ServiceRequest::from_request(request);
+            Hit {
+                headers,
+                body,
+                route,
+                encoded: None,
             }
         }
-        return Ok(req.into_response(response));
-    }
-    // The handler's Last-Modified must be the freshness this entry is kept
-    // under, and asking again would cost it two statements.
-    req.extensions_mut().insert(freshness);
-    let response = next.call(req).await?;
-    if response.status() != StatusCode::OK || !response.headers().contains_key(header::ETAG) {
-        return Ok(response.map_into_boxed_body());
-    }
-    let route = response.request().match_pattern();
-    let (request, response) = response.into_parts();
-    let headers = response.headers().clone();
-    let (response, body) = response.into_parts();
-    let body = match actix_web::body::to_bytes(body).await {
-        Ok(body) => body,
-        Err(_) => return Err(ApiError::internal("a response body could not be read").into()),
     };
-    cache.put(
-        uri,
-        Entry {
-            freshness,
-            route,
-            headers,
-            body: body.clone(),
-        },
+    if let Some(route) = &hit.route {
+        req.extensions_mut().insert(MatchedRoute(route.clone()));
+    }
+    let encoded = match coding {
+        Some(c) if compression::worth_it(&hit.headers, hit.body.len()) => Some(match hit.encoded {
+            Some(bytes) => (c, bytes),
+            None => {
+                let bytes = Bytes::from(compression::encode(c, &hit.body));
+                cache.put_encoded(&uri, freshness, c, bytes.clone());
+                (c, bytes)
+            }
+        }),
+        _ => None,
+    };
+    let response = answer(
+        &conditions,
+        hit.headers,
+        hit.body,
+        encoded,
+        Some(freshness.last_modified),
     );
-    let response = response.set_body(BoxBody::new(body));
-    Ok(ServiceResponse::new(request, response))
+    Ok(req.into_response(response))
 }

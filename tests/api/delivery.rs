@@ -359,7 +359,7 @@ async fn public_reads_carry_validators_and_answer_304_when_unchanged() {
         );
         assert_eq!(
             reply.header("vary").as_deref(),
-            Some("Authorization"),
+            Some("Authorization, Accept-Encoding"),
             "{path}"
         );
         let again = app
@@ -601,4 +601,144 @@ async fn cached_anonymous_reads_see_every_write_at_once() {
     );
     assert_eq!(again.header("etag"), Some(etag));
     assert!(again.header("x-request-id").is_some());
+}
+
+fn decoded(reply: &crate::helpers::Reply) -> Value {
+    let mut out = Vec::new();
+    match reply.header("content-encoding").as_deref() {
+        Some("br") => brotli::BrotliDecompress(&mut &reply.body[..], &mut out).unwrap(),
+        Some("gzip") => {
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(&reply.body[..]),
+                &mut out,
+            )
+            .unwrap();
+        }
+        None => out = reply.body.clone(),
+        Some(other) => panic!("unexpected coding {other}"),
+    };
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[actix_web::test]
+async fn large_reads_are_compressed_as_the_client_asks_and_every_tag_validates() {
+    let app = spawn_app().await;
+    for i in 0..12 {
+        app.publish(&format!("Harbour story {i}"), "ada", &["News", "Science"])
+            .await;
+    }
+    let plain = app.get("/v1/articles?per_page=12").await;
+    assert_eq!(
+        plain.header("content-encoding"),
+        None,
+        "no Accept-Encoding, no coding"
+    );
+    let identity_tag = plain.header("etag").unwrap();
+    assert!(plain.body.len() > 1024);
+    let get = |coding: &'static str, headers: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let mut all: Vec<(&str, &str)> = vec![("Accept-Encoding", coding)];
+            all.extend(headers.iter().map(|(k, v)| (*k, v.as_str())));
+            app.request(Method::GET, "/v1/articles?per_page=12", None, &all, None)
+                .await
+        }
+    };
+    for (accept, coding) in [
+        ("gzip, deflate, br", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip;q=0.5", "gzip"),
+    ] {
+        let reply = get(accept, vec![]).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            reply.header("content-encoding").as_deref(),
+            Some(coding),
+            "{accept}"
+        );
+        assert!(
+            reply.body.len() < plain.body.len() / 2,
+            "{accept}: compressed"
+        );
+        assert_eq!(decoded(&reply), plain.json(), "{accept}: the same content");
+        let tag = reply.header("etag").unwrap();
+        assert_eq!(
+            tag,
+            format!("{}-{coding}\"", identity_tag.trim_end_matches('"')),
+            "{accept}"
+        );
+        assert!(reply.header("vary").unwrap().contains("Accept-Encoding"));
+        // The coded tag, or the identity one, both say the copy is current;
+        // the 304 carries the tag of the representation it stands for.
+        for sent in [tag.clone(), identity_tag.clone()] {
+            let again = get(accept, vec![("If-None-Match", sent.clone())]).await;
+            assert_eq!(again.status, 304, "{accept} with {sent}");
+            assert_eq!(again.header("etag"), Some(tag.clone()));
+            assert!(again.body.is_empty());
+        }
+    }
+    // A small body is sent as it is.
+    let small = app
+        .request(
+            Method::GET,
+            "/v1/tags/news",
+            None,
+            &[("Accept-Encoding", "br")],
+            None,
+        )
+        .await;
+    assert_eq!(small.status, 200);
+    assert_eq!(small.header("content-encoding"), None);
+
+    // Reads with a token are compressed too, never shared.
+    let editor = app.editor();
+    let private = app
+        .request(
+            Method::GET,
+            "/v1/articles?per_page=12&status=any",
+            Some(&editor),
+            &[("Accept-Encoding", "gzip")],
+            None,
+        )
+        .await;
+    assert_eq!(private.header("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(
+        private.header("cache-control").as_deref(),
+        Some("private, no-store")
+    );
+    assert_eq!(decoded(&private)["data"].as_array().unwrap().len(), 12);
+    let tag = private.header("etag").unwrap();
+    let again = app
+        .request(
+            Method::GET,
+            "/v1/articles?per_page=12&status=any",
+            Some(&editor),
+            &[("Accept-Encoding", "gzip"), ("If-None-Match", &tag)],
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 304);
+
+    // A tag of a compressed representation is a valid If-Match for it.
+    let detail = app.get_as("/v1/articles/harbour-story-3", &editor).await;
+    let tag = detail.header("etag").unwrap();
+    let tag = format!("{}-br\"", tag.trim_end_matches('"'));
+    let patched = app
+        .request(
+            Method::PATCH,
+            "/v1/articles/harbour-story-3",
+            Some(&editor),
+            &[("If-Match", &tag)],
+            Some((
+                "application/merge-patch+json",
+                br#"{"subtitle": "Now with a subtitle"}"#.to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(
+        patched.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&patched.body)
+    );
 }
