@@ -14,7 +14,7 @@ use super::validate::{Checks, settle_slug};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{Caller, MaybeCaller, RequireCaller};
 use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
-use crate::db::{self, Conn, Slice};
+use crate::db::{Conn, Slice};
 use crate::domain::{self, Key, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
@@ -407,12 +407,10 @@ pub async fn create_author(
     let caller = caller.require_editor()?.clone();
     let author = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let values = author_values(conn, body.0, WriteMode::Create, None)?;
-                let row = author_db::insert(conn, &values)?;
-                Ok::<_, ApiError>(to_author(row, 0, Some(&caller)))
-            })
+        .write(move |conn| {
+            let values = author_values(conn, body.0, WriteMode::Create, None)?;
+            let row = author_db::insert(conn, &values)?;
+            Ok::<_, ApiError>(to_author(row, 0, Some(&caller)))
         })
         .await?;
     json_created(format!("/v1/authors/{}", author.slug), &author)
@@ -430,14 +428,12 @@ async fn write_author(
     let key = Key::parse(&key);
     let author = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
-                if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
-                let values = author_values(conn, input, mode, Some(&current))?;
-                let row = author_db::update(conn, current.id, &values)?;
-                counted(conn, row, Some(&caller))
-            })
+        .write(move |conn| {
+            let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+            if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
+            let values = author_values(conn, input, mode, Some(&current))?;
+            let row = author_db::update(conn, current.id, &values)?;
+            counted(conn, row, Some(&caller))
         })
         .await?;
     json_ok(&author)
@@ -508,19 +504,17 @@ pub async fn delete_author(
     let key = Key::parse(&key);
     state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
-                if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
-                if author_db::has_articles(conn, current.id)? {
-                    return Err(ApiError::Conflict(format!(
-                        "author '{}' still has articles; reassign or delete them first",
-                        current.slug
-                    )));
-                }
-                author_db::delete(conn, current.id)?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+            if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
+            if author_db::has_articles(conn, current.id)? {
+                return Err(ApiError::Conflict(format!(
+                    "author '{}' still has articles; reassign or delete them first",
+                    current.slug
+                )));
+            }
+            author_db::delete(conn, current.id)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -15,11 +15,11 @@ use super::caching::cached_json;
 use super::query::{NoQuery, QueryParams};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
+use crate::db::Conn;
 use crate::db::articles::{self as article_db, ArticleRow};
 use crate::db::links::{self as link_db, LinkSpec};
 use crate::db::schema::{article_links, article_tags, articles};
 use crate::db::visibility::Visibility;
-use crate::db::{self, Conn};
 use crate::domain::{self, Key, LinkKind};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::{CreateProblems, DeleteProblems, NotModified, ReadProblems, UpdateProblems};
@@ -211,57 +211,54 @@ pub async fn create_related(
     let input = body.0;
     let (article_id, link) = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let article = managed_article(conn, &caller.0, &key)?;
-                let mut errors = Vec::new();
-                if input.article.is_none() {
-                    errors.push(FieldError::new("article", "is required"));
-                }
-                if input.kind.is_none() {
-                    errors.push(FieldError::new("kind", "is required"));
-                }
-                let (Some(target), Some(kind)) = (input.article, input.kind) else {
-                    return Err(ApiError::Validation(errors));
-                };
-                let target_key = Key::from(&target);
-                let target = article_db::find_any(conn, &target_key)?.ok_or_else(|| {
-                    ApiError::invalid("article", format!("no article '{target_key}'"))
-                })?;
-                if target.id == article.id {
-                    return Err(ApiError::invalid(
-                        "article",
-                        "an article cannot link to itself",
-                    ));
-                }
-                let label =
-                    label_for(kind, input.label).map_err(|m| ApiError::invalid("label", m))?;
-                let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                    .into_iter()
-                    .map(LinkSpec::from)
-                    .collect();
-                if links.iter().any(|l| l.target_id == target.id) {
-                    return Err(ApiError::Conflict(format!(
-                        "'{}' already links to '{}'",
-                        article.slug, target.slug
-                    )));
-                }
-                let position = match input.position {
-                    Some(p) => position_in("position", p, links.len() + 1)?,
-                    None => links.len() + 1,
-                };
-                links.insert(
-                    position - 1,
-                    LinkSpec {
-                        target_id: target.id,
-                        kind: kind.as_str().to_owned(),
-                        label,
-                    },
-                );
-                link_db::replace_links(conn, article.id, &links)?;
-                touch(conn, article.id)?;
-                Ok((article.id, link_response(conn, article.id, target.id)?))
-            })
+        .write(move |conn| {
+            let article = managed_article(conn, &caller.0, &key)?;
+            let mut errors = Vec::new();
+            if input.article.is_none() {
+                errors.push(FieldError::new("article", "is required"));
+            }
+            if input.kind.is_none() {
+                errors.push(FieldError::new("kind", "is required"));
+            }
+            let (Some(target), Some(kind)) = (input.article, input.kind) else {
+                return Err(ApiError::Validation(errors));
+            };
+            let target_key = Key::from(&target);
+            let target = article_db::find_any(conn, &target_key)?.ok_or_else(|| {
+                ApiError::invalid("article", format!("no article '{target_key}'"))
+            })?;
+            if target.id == article.id {
+                return Err(ApiError::invalid(
+                    "article",
+                    "an article cannot link to itself",
+                ));
+            }
+            let label = label_for(kind, input.label).map_err(|m| ApiError::invalid("label", m))?;
+            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
+                .into_iter()
+                .map(LinkSpec::from)
+                .collect();
+            if links.iter().any(|l| l.target_id == target.id) {
+                return Err(ApiError::Conflict(format!(
+                    "'{}' already links to '{}'",
+                    article.slug, target.slug
+                )));
+            }
+            let position = match input.position {
+                Some(p) => position_in("position", p, links.len() + 1)?,
+                None => links.len() + 1,
+            };
+            links.insert(
+                position - 1,
+                LinkSpec {
+                    target_id: target.id,
+                    kind: kind.as_str().to_owned(),
+                    label,
+                },
+            );
+            link_db::replace_links(conn, article.id, &links)?;
+            touch(conn, article.id)?;
+            Ok((article.id, link_response(conn, article.id, target.id)?))
         })
         .await?;
     let location = format!("/v1/articles/{article_id}/related/{}", link.article.id);
@@ -306,44 +303,42 @@ pub async fn update_related(
     let change = body.0;
     let link = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let article = managed_article(conn, &caller.0, &key)?;
-                let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                    .into_iter()
-                    .map(LinkSpec::from)
-                    .collect();
-                let index = link_index(conn, &links, &target)?;
-                let mut link = links.remove(index);
-                let old_kind = LinkKind::parse(&link.kind).unwrap_or(LinkKind::AlsoRead);
-                let kind = match change.kind {
-                    Patch::Value(kind) => kind,
-                    Patch::Absent => old_kind,
-                    Patch::Null => return Err(ApiError::invalid("kind", "cannot be null")),
-                };
-                link.label = match change.label {
-                    Patch::Value(label) => {
-                        label_for(kind, Some(label)).map_err(|m| ApiError::invalid("label", m))?
-                    }
-                    Patch::Null => kind.default_label().to_owned(),
-                    // A label that was the old kind's default follows the kind.
-                    Patch::Absent if link.label == old_kind.default_label() => {
-                        kind.default_label().to_owned()
-                    }
-                    Patch::Absent => link.label,
-                };
-                link.kind = kind.as_str().to_owned();
-                let position = match change.position {
-                    Patch::Value(p) => position_in("position", p, links.len() + 1)?,
-                    Patch::Absent => index + 1,
-                    Patch::Null => return Err(ApiError::invalid("position", "cannot be null")),
-                };
-                let target_id = link.target_id;
-                links.insert(position - 1, link);
-                link_db::replace_links(conn, article.id, &links)?;
-                touch(conn, article.id)?;
-                link_response(conn, article.id, target_id)
-            })
+        .write(move |conn| {
+            let article = managed_article(conn, &caller.0, &key)?;
+            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
+                .into_iter()
+                .map(LinkSpec::from)
+                .collect();
+            let index = link_index(conn, &links, &target)?;
+            let mut link = links.remove(index);
+            let old_kind = LinkKind::parse(&link.kind).unwrap_or(LinkKind::AlsoRead);
+            let kind = match change.kind {
+                Patch::Value(kind) => kind,
+                Patch::Absent => old_kind,
+                Patch::Null => return Err(ApiError::invalid("kind", "cannot be null")),
+            };
+            link.label = match change.label {
+                Patch::Value(label) => {
+                    label_for(kind, Some(label)).map_err(|m| ApiError::invalid("label", m))?
+                }
+                Patch::Null => kind.default_label().to_owned(),
+                // A label that was the old kind's default follows the kind.
+                Patch::Absent if link.label == old_kind.default_label() => {
+                    kind.default_label().to_owned()
+                }
+                Patch::Absent => link.label,
+            };
+            link.kind = kind.as_str().to_owned();
+            let position = match change.position {
+                Patch::Value(p) => position_in("position", p, links.len() + 1)?,
+                Patch::Absent => index + 1,
+                Patch::Null => return Err(ApiError::invalid("position", "cannot be null")),
+            };
+            let target_id = link.target_id;
+            links.insert(position - 1, link);
+            link_db::replace_links(conn, article.id, &links)?;
+            touch(conn, article.id)?;
+            link_response(conn, article.id, target_id)
         })
         .await?;
     json_ok(&link)
@@ -367,19 +362,17 @@ pub async fn delete_related(
     let (key, target) = (Key::parse(&key), Key::parse(&target));
     state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let article = managed_article(conn, &caller.0, &key)?;
-                let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                    .into_iter()
-                    .map(LinkSpec::from)
-                    .collect();
-                let index = link_index(conn, &links, &target)?;
-                links.remove(index);
-                link_db::replace_links(conn, article.id, &links)?;
-                touch(conn, article.id)?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn| {
+            let article = managed_article(conn, &caller.0, &key)?;
+            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
+                .into_iter()
+                .map(LinkSpec::from)
+                .collect();
+            let index = link_index(conn, &links, &target)?;
+            links.remove(index);
+            link_db::replace_links(conn, article.id, &links)?;
+            touch(conn, article.id)?;
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -12,8 +12,8 @@ use super::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
 use super::validate::{Checks, settle_slug};
 use super::{AppState, json_created, json_ok, visibility_for};
 use crate::auth::{MaybeCaller, RequireCaller};
+use crate::db::Conn;
 use crate::db::tags::{self as tag_db, TagOrder, TagPosition, TagRow, TagValues};
-use crate::db::{self, Conn};
 use crate::domain::{self, Key, format_timestamp};
 use crate::error::ApiError;
 use crate::openapi::{
@@ -320,12 +320,10 @@ pub async fn create_tag(
     caller.require_editor()?;
     let tag = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let values = tag_values(conn, body.0, WriteMode::Create, None)?;
-                let row = tag_db::insert(conn, &values)?;
-                Ok::<_, ApiError>(to_tag(row, 0))
-            })
+        .write(move |conn| {
+            let values = tag_values(conn, body.0, WriteMode::Create, None)?;
+            let row = tag_db::insert(conn, &values)?;
+            Ok::<_, ApiError>(to_tag(row, 0))
         })
         .await?;
     json_created(format!("/v1/tags/{}", tag.slug), &tag)
@@ -344,14 +342,12 @@ async fn write_tag(
     let viewer = MaybeCaller(Some(caller.0.clone()));
     let tag = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
-                if_match.check(|| counted(conn, current.clone(), &viewer))?;
-                let values = tag_values(conn, input, mode, Some(&current))?;
-                let row = tag_db::update(conn, current.id, &values)?;
-                counted(conn, row, &viewer)
-            })
+        .write(move |conn| {
+            let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+            if_match.check(|| counted(conn, current.clone(), &viewer))?;
+            let values = tag_values(conn, input, mode, Some(&current))?;
+            let row = tag_db::update(conn, current.id, &values)?;
+            counted(conn, row, &viewer)
         })
         .await?;
     json_ok(&tag)
@@ -432,13 +428,11 @@ pub async fn delete_tag(
     let viewer = MaybeCaller(Some(caller.0.clone()));
     state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
-                if_match.check(|| counted(conn, current.clone(), &viewer))?;
-                tag_db::delete(conn, current.id)?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn| {
+            let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
+            if_match.check(|| counted(conn, current.clone(), &viewer))?;
+            tag_db::delete(conn, current.id)?;
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -14,6 +14,7 @@ pub mod search;
 pub mod slugs;
 pub mod tags;
 pub mod visibility;
+mod writer;
 
 use std::time::Duration;
 
@@ -75,6 +76,9 @@ pub struct Unavailable(pub String);
 pub struct Db {
     pool: DbPool,
     manager: dialect::Manager,
+    /// SQLite's writes, committed in groups (see `writer`); PostgreSQL
+    /// commits each on a pooled connection.
+    writer: Option<std::sync::Arc<writer::GroupWriter>>,
 }
 
 impl Db {
@@ -92,7 +96,45 @@ impl Db {
             .connection_customizer(Box::new(dialect::SessionSettings))
             .build(manager.clone())
             .map_err(|e| Unavailable(e.to_string()))?;
-        Ok(Db { pool, manager })
+        let writer = (manager.dialect() == Dialect::Sqlite).then(|| {
+            let manager = manager.clone();
+            std::sync::Arc::new(writer::GroupWriter::new(move || {
+                use diesel::r2d2::CustomizeConnection;
+                let mut conn = manager
+                    .establish()
+                    .map_err(|e| Unavailable(e.to_string()))?;
+                dialect::SessionSettings
+                    .on_acquire(&mut conn)
+                    .map_err(|e| Unavailable(e.to_string()))?;
+                Ok(conn)
+            }))
+        });
+        Ok(Db {
+            pool,
+            manager,
+            writer,
+        })
+    }
+
+    /// Runs `work` as one write transaction (see `write_transaction`) and
+    /// answers once it is committed. On SQLite, writes that arrive while
+    /// another runs share its COMMIT (`writer`), each in a savepoint of its
+    /// own.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + From<diesel::result::Error> + Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => {
+                let writer = writer.clone();
+                actix_web::rt::task::spawn_blocking(move || writer.write(work))
+                    .await
+                    .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
+            }
+            None => self.run(move |conn| write_transaction(conn, work)).await,
+        }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -159,19 +201,14 @@ where
     };
     dialect::begin_write(conn)?;
     let outcome = work(conn).and_then(|value| {
-        diesel::update(schema::change_log::table)
-            .set((
-                schema::change_log::changed_at.eq(crate::domain::now()),
-                schema::change_log::version.eq(schema::change_log::version + 1),
-            ))
-            .execute(conn)?;
+        bump_change_log(conn)?;
         Ok(value)
     });
     type Manager = <Conn as Connection>::TransactionManager;
     match outcome {
         Ok(value) => match Manager::commit_transaction(conn) {
             Ok(()) => {
-                WRITES.fetch_add(1, std::sync::atomic::Ordering::Release);
+                record_write();
                 Ok(value)
             }
             Err(e) => {
@@ -216,6 +253,22 @@ pub fn freshness(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Freshness> 
 /// that saw the same count before asking the database knows that nothing it
 /// was told has since been changed from here.
 static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Records when anything was written and bumps the version every reader's
+/// cache is checked against; part of every write transaction.
+fn bump_change_log(conn: &mut Conn) -> QueryResult<usize> {
+    diesel::update(schema::change_log::table)
+        .set((
+            schema::change_log::changed_at.eq(crate::domain::now()),
+            schema::change_log::version.eq(schema::change_log::version + 1),
+        ))
+        .execute(conn)
+}
+
+/// Called after a write transaction committed.
+fn record_write() {
+    WRITES.fetch_add(1, std::sync::atomic::Ordering::Release);
+}
 
 pub fn writes_committed() -> u64 {
     WRITES.load(std::sync::atomic::Ordering::Acquire)

@@ -9,6 +9,7 @@ const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
 mod articles;
 mod authors;
 mod bulk;
+mod concurrency;
 mod delivery;
 mod demo;
 mod errors;

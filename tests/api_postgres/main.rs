@@ -15,6 +15,8 @@ mod articles;
 mod authors;
 #[path = "../api/bulk.rs"]
 mod bulk;
+#[path = "../api/concurrency.rs"]
+mod concurrency;
 #[path = "../api/delivery.rs"]
 mod delivery;
 #[path = "../api/demo.rs"]

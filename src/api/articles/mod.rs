@@ -31,7 +31,7 @@ use crate::db::articles::{
 };
 use crate::db::links::{self as link_db, LinkSpec};
 use crate::db::visibility::Visibility;
-use crate::db::{self, Conn, Slice, authors as author_db, search, tags as tag_db};
+use crate::db::{Conn, Slice, authors as author_db, search, tags as tag_db};
 use crate::domain::{self, Key, LinkKind, Role, Status, format_timestamp, parse_timestamp};
 use crate::error::{ApiError, FieldError};
 use crate::markdown;

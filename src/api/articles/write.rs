@@ -527,12 +527,10 @@ pub async fn create_article(
 ) -> Result<HttpResponse, ApiError> {
     let article = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let writer = Writer::resolve(conn, caller.0)?;
-                let row = save_article(conn, &writer, body.0, WriteMode::Create, None)?;
-                Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
-            })
+        .write(move |conn| {
+            let writer = Writer::resolve(conn, caller.0)?;
+            let row = save_article(conn, &writer, body.0, WriteMode::Create, None)?;
+            Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
         })
         .await?;
     json_created(format!("/v1/articles/{}", article.id), &article)
@@ -549,14 +547,12 @@ async fn write_article(
     let key = Key::parse(&key);
     let article = state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let writer = Writer::resolve(conn, caller.0)?;
-                let current = editable(conn, &writer, &key)?;
-                if_match.check(|| Ok(full_article(conn, current.clone(), writer.visibility())?))?;
-                let row = save_article(conn, &writer, input, mode, Some(&current))?;
-                Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
-            })
+        .write(move |conn| {
+            let writer = Writer::resolve(conn, caller.0)?;
+            let current = editable(conn, &writer, &key)?;
+            if_match.check(|| Ok(full_article(conn, current.clone(), writer.visibility())?))?;
+            let row = save_article(conn, &writer, input, mode, Some(&current))?;
+            Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
         })
         .await?;
     json_ok(&article)
@@ -627,20 +623,18 @@ pub async fn delete_article(
     let key = Key::parse(&key);
     state
         .db
-        .run(move |conn| {
-            db::write_transaction(conn, |conn| {
-                let writer = Writer::resolve(conn, caller.0)?;
-                let row = find_visible(conn, &key, writer.visibility())?;
-                if writer.is_contributor() {
-                    return Err(ApiError::Forbidden(
-                        "deleting articles needs the editor or admin role".into(),
-                    ));
-                }
-                if_match.check(|| Ok(full_article(conn, row.clone(), writer.visibility())?))?;
-                link_db::unlink_target(conn, row.id)?;
-                article_db::delete(conn, row.id)?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let writer = Writer::resolve(conn, caller.0)?;
+            let row = find_visible(conn, &key, writer.visibility())?;
+            if writer.is_contributor() {
+                return Err(ApiError::Forbidden(
+                    "deleting articles needs the editor or admin role".into(),
+                ));
+            }
+            if_match.check(|| Ok(full_article(conn, row.clone(), writer.visibility())?))?;
+            link_db::unlink_target(conn, row.id)?;
+            article_db::delete(conn, row.id)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,0 +1,248 @@
+//! Group commit for SQLite. SQLite has one writer, and with
+//! `synchronous=FULL` every COMMIT waits for the disk, so writers that each
+//! commit on their own are bounded by the disk's sync rate, not the CPU.
+//! Here writes that arrive while another is running join its transaction:
+//! each runs in a savepoint of its own (a failure undoes only its own
+//! changes), the last one to run commits them all with one sync, and none
+//! returns before that COMMIT has succeeded, so an acknowledged write is as
+//! durable as before and read-your-writes still holds.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use super::{Conn, Unavailable, record_write};
+
+/// The most writes one transaction takes, so that a steady stream of
+/// writers still commits (and answers) regularly.
+const MAX_BATCH: usize = 64;
+/// How many finished batches' failures are remembered for their waiters.
+const REMEMBERED_FAILURES: usize = 64;
+
+pub struct GroupWriter {
+    connect: Box<dyn Fn() -> Result<Conn, Unavailable> + Send + Sync>,
+    /// Writers that want the turn: the one holding it commits only when
+    /// this is zero (or the batch is full).
+    queued: AtomicUsize,
+    turn: Mutex<Turn>,
+    finished: Condvar,
+}
+
+struct Turn {
+    conn: Option<Conn>,
+    /// The batch whose transaction is open, if any, and its size so far.
+    open: Option<(u64, usize)>,
+    next_batch: u64,
+    /// Every batch up to this one has committed or failed.
+    done_through: u64,
+    failures: VecDeque<(u64, String)>,
+}
+
+impl GroupWriter {
+    pub fn new(connect: impl Fn() -> Result<Conn, Unavailable> + Send + Sync + 'static) -> Self {
+        GroupWriter {
+            connect: Box::new(connect),
+            queued: AtomicUsize::new(0),
+            turn: Mutex::new(Turn {
+                conn: None,
+                open: None,
+                next_batch: 1,
+                done_through: 0,
+                failures: VecDeque::new(),
+            }),
+            finished: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Turn> {
+        self.turn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `work` as part of a write transaction and returns once that
+    /// transaction has committed (or with the error that kept it from it).
+    pub fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<Unavailable>,
+    {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        let mut turn = self.lock();
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+        if turn.conn.is_none() {
+            turn.conn = Some((self.connect)()?);
+        }
+        let batch = match turn.open {
+            Some((batch, _)) => batch,
+            None => {
+                let batch = turn.next_batch;
+                let begun = with_sqlite(&mut turn, |c| {
+                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+                });
+                if let Err(e) = begun {
+                    // The connection may be unusable; the next writer opens
+                    // another.
+                    turn.conn = None;
+                    return Err(e.into());
+                }
+                turn.next_batch += 1;
+                turn.open = Some((batch, 0));
+                batch
+            }
+        };
+        // Should `work` panic, the batch it was in must not stay open with
+        // the writers before it waiting for a COMMIT that never comes.
+        let mut abort = AbortOnUnwind {
+            writer: self,
+            turn: Some(turn),
+            batch,
+        };
+        let turn = abort.turn.as_mut().expect("held until the end");
+        let outcome = run_in_savepoint(turn, work);
+        if let Some((_, size)) = turn.open.as_mut() {
+            *size += 1;
+        }
+        let full = turn.open.is_some_and(|(_, size)| size >= MAX_BATCH);
+        let outcome = match outcome {
+            Savepoint::Kept(value) => Ok(value),
+            Savepoint::Undone(e) => Err(e),
+            Savepoint::Broken(e) => {
+                // Dropped armed: the whole batch is rolled back and its
+                // waiters are told.
+                drop(abort);
+                return Err(e.into());
+            }
+        };
+        if self.queued.load(Ordering::Acquire) > 0 && !full {
+            // Someone is about to take the turn and join this transaction;
+            // the last one in commits for everyone.
+            let mut turn = abort.disarm();
+            let value = outcome?;
+            while turn.done_through < batch {
+                turn = self.finished.wait(turn).unwrap_or_else(|p| p.into_inner());
+            }
+            return match turn.failures.iter().find(|(b, _)| *b == batch) {
+                Some((_, message)) => {
+                    Err(Unavailable(format!("the write was not saved: {message}")).into())
+                }
+                None => Ok(value),
+            };
+        }
+        let committed = with_sqlite(turn, AnsiTransactionManager::commit_transaction);
+        let result = match committed {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // A failed COMMIT can leave the transaction open.
+                let _ = with_sqlite(turn, AnsiTransactionManager::rollback_transaction);
+                turn.conn = None;
+                Err(e.to_string())
+            }
+        };
+        self.finish(turn, result.clone());
+        drop(abort.disarm());
+        match result {
+            Ok(()) => outcome,
+            Err(message) => Err(Unavailable(format!("the write was not saved: {message}")).into()),
+        }
+    }
+
+    /// Marks the open batch finished and wakes the writers waiting on it.
+    fn finish(&self, turn: &mut Turn, result: Result<(), String>) {
+        if let Some((batch, _)) = turn.open.take() {
+            if result.is_ok() {
+                record_write();
+            }
+            if let Err(message) = result {
+                turn.failures.push_back((batch, message));
+                if turn.failures.len() > REMEMBERED_FAILURES {
+                    turn.failures.pop_front();
+                }
+            }
+            turn.done_through = batch;
+        }
+        self.finished.notify_all();
+    }
+}
+
+enum Savepoint<T, E> {
+    /// `work` succeeded; its changes wait for the batch's COMMIT.
+    Kept(T),
+    /// `work` failed and its changes were undone; the batch goes on.
+    Undone(E),
+    /// The savepoint could not be set or undone: the whole batch is lost.
+    Broken(diesel::result::Error),
+}
+
+fn run_in_savepoint<T, E, F>(turn: &mut Turn, work: F) -> Savepoint<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if let Err(e) = with_sqlite(turn, AnsiTransactionManager::begin_transaction) {
+        return Savepoint::Broken(e);
+    }
+    let conn = turn.conn.as_mut().expect("opened above");
+    let outcome = work(conn).and_then(|value| {
+        super::bump_change_log(conn)?;
+        Ok(value)
+    });
+    match outcome {
+        Ok(value) => match with_sqlite(turn, AnsiTransactionManager::commit_transaction) {
+            Ok(()) => Savepoint::Kept(value),
+            Err(e) => Savepoint::Broken(e),
+        },
+        Err(e) => match with_sqlite(turn, AnsiTransactionManager::rollback_transaction) {
+            Ok(()) => Savepoint::Undone(e),
+            Err(broken) => Savepoint::Broken(broken),
+        },
+    }
+}
+
+fn with_sqlite<T>(
+    turn: &mut Turn,
+    f: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    match turn.conn.as_mut() {
+        Some(Conn::Sqlite(c)) => f(c),
+        _ => Err(diesel::result::Error::BrokenTransactionManager),
+    }
+}
+
+/// Rolls the open batch back and fails its waiters when dropped armed,
+/// which happens only while unwinding out of a writer's `work`.
+struct AbortOnUnwind<'a> {
+    writer: &'a GroupWriter,
+    turn: Option<MutexGuard<'a, Turn>>,
+    batch: u64,
+}
+
+impl<'a> AbortOnUnwind<'a> {
+    fn disarm(&mut self) -> MutexGuard<'a, Turn> {
+        self.turn.take().expect("disarmed once")
+    }
+}
+
+impl Drop for AbortOnUnwind<'_> {
+    fn drop(&mut self) {
+        if let Some(mut turn) = self.turn.take() {
+            let _ = with_sqlite(&mut turn, |c| {
+                while AnsiTransactionManager::transaction_manager_status_mut(c)
+                    .transaction_depth()
+                    .ok()
+                    .flatten()
+                    .is_some()
+                {
+                    AnsiTransactionManager::rollback_transaction(c)?;
+                }
+                Ok(())
+            });
+            turn.conn = None;
+            debug_assert!(turn.open.is_some_and(|(b, _)| b == self.batch));
+            self.writer
+                .finish(&mut turn, Err("a writer in its batch failed".into()));
+        }
+    }
+}
