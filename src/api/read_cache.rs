@@ -65,6 +65,9 @@ struct Memo {
 struct Entries {
     by_uri: HashMap<String, Entry>,
     bytes: usize,
+    /// The newest freshness an entry was stored under: older entries can
+    /// never be served again, so they are dropped as soon as it moves.
+    newest: Option<Freshness>,
 }
 
 impl ReadCache {
@@ -136,6 +139,7 @@ impl ReadCache {
         let Entries {
             by_uri,
             bytes: total,
+            ..
         } = &mut *entries;
         if let Some(entry) = by_uri.get_mut(uri)
             && entry.freshness == freshness
@@ -148,6 +152,17 @@ impl ReadCache {
 
     fn put(&self, uri: String, entry: Entry) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let order = |f: Freshness| (f.version, f.last_modified);
+        match entries.newest {
+            // Assembled before a change that others have already seen.
+            Some(newest) if order(entry.freshness) < order(newest) => return,
+            Some(newest) if newest == entry.freshness => {}
+            _ => {
+                entries.by_uri.clear();
+                entries.bytes = 0;
+                entries.newest = Some(entry.freshness);
+            }
+        }
         if entries.by_uri.len() >= MAX_ENTRIES || entries.bytes + entry.body.len() > MAX_BYTES {
             entries.by_uri.clear();
             entries.bytes = 0;
@@ -335,4 +350,49 @@ pub async fn read_cache(
         Some(freshness.last_modified),
     );
     Ok(req.into_response(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn freshness(version: i64) -> Freshness {
+        Freshness {
+            version,
+            last_modified: chrono::DateTime::from_timestamp(1_700_000_000, 0)
+                .unwrap()
+                .naive_utc(),
+        }
+    }
+
+    fn entry(version: i64) -> Entry {
+        Entry {
+            freshness: freshness(version),
+            route: None,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"{}"),
+            encoded: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_freshness_drops_every_older_entry_and_older_ones_are_not_kept() {
+        let cache = ReadCache::new(Duration::ZERO);
+        cache.put("/v1/a".into(), entry(1));
+        cache.put("/v1/b".into(), entry(1));
+        assert!(cache.get("/v1/a", freshness(1), None).is_some());
+        cache.put("/v1/c".into(), entry(2));
+        let entries = cache.entries.lock().unwrap();
+        assert_eq!(
+            entries.by_uri.len(),
+            1,
+            "version 1 can never be served again"
+        );
+        assert_eq!(entries.bytes, 2);
+        drop(entries);
+        // A representation assembled before version 2 arrived comes too late.
+        cache.put("/v1/a".into(), entry(1));
+        assert!(cache.get("/v1/a", freshness(1), None).is_none());
+        assert!(cache.get("/v1/c", freshness(2), None).is_some());
+    }
 }

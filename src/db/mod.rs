@@ -79,7 +79,17 @@ pub struct Db {
     /// SQLite's writes, committed in groups (see `writer`); PostgreSQL
     /// commits each on a pooled connection.
     writer: Option<std::sync::Arc<writer::GroupWriter>>,
+    /// Blocking work waits here, not on a thread of its own: a burst of
+    /// requests would otherwise start a thread per request, each only to
+    /// wait for one of the pool's connections (or the writer's turn), and
+    /// every thread costs memory that stays with the process.
+    readers: std::sync::Arc<tokio::sync::Semaphore>,
+    writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// SQLite writes in flight at once: enough to fill a group commit's
+/// batches (they use the writer's own connection, not the pool's).
+const CONCURRENT_SQLITE_WRITES: usize = 16;
 
 impl Db {
     pub fn connect(database_url: &str, pool_size: u32) -> Result<Db, Unavailable> {
@@ -96,7 +106,8 @@ impl Db {
             .connection_customizer(Box::new(dialect::SessionSettings))
             .build(manager.clone())
             .map_err(|e| Unavailable(e.to_string()))?;
-        let writer = (manager.dialect() == Dialect::Sqlite).then(|| {
+        let dialect = manager.dialect();
+        let writer = (dialect == Dialect::Sqlite).then(|| {
             let manager = manager.clone();
             std::sync::Arc::new(writer::GroupWriter::new(move || {
                 use diesel::r2d2::CustomizeConnection;
@@ -113,6 +124,13 @@ impl Db {
             pool,
             manager,
             writer,
+            readers: std::sync::Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
+            // A PostgreSQL writer holds a pooled connection while it waits
+            // for the write turn; half the pool always stays for readers.
+            writers: std::sync::Arc::new(tokio::sync::Semaphore::new(match dialect {
+                Dialect::Sqlite => CONCURRENT_SQLITE_WRITES,
+                Dialect::Postgres => (pool_size as usize / 2).max(1),
+            })),
         })
     }
 
@@ -126,6 +144,11 @@ impl Db {
         T: Send + 'static,
         E: From<Unavailable> + From<diesel::result::Error> + Send + 'static,
     {
+        let _permit = self
+            .writers
+            .acquire()
+            .await
+            .map_err(|e| Unavailable(e.to_string()))?;
         match &self.writer {
             Some(writer) => {
                 let writer = writer.clone();
@@ -133,7 +156,10 @@ impl Db {
                     .await
                     .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
             }
-            None => self.run(move |conn| write_transaction(conn, work)).await,
+            None => {
+                self.run_blocking(move |conn| write_transaction(conn, work))
+                    .await
+            }
         }
     }
 
@@ -148,6 +174,21 @@ impl Db {
     }
 
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let _permit = self
+            .readers
+            .acquire()
+            .await
+            .map_err(|e| Unavailable(e.to_string()))?;
+        self.run_blocking(work).await
+    }
+
+    /// `run`, for a caller that already holds a permit.
+    async fn run_blocking<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
