@@ -234,10 +234,7 @@ pub async fn create_related(
                 ));
             }
             let label = label_for(kind, input.label).map_err(|m| ApiError::invalid("label", m))?;
-            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                .into_iter()
-                .map(LinkSpec::from)
-                .collect();
+            let mut links: Vec<LinkSpec> = link_db::specs_of(conn, article.id)?;
             if links.iter().any(|l| l.target_id == target.id) {
                 return Err(ApiError::Conflict(format!(
                     "'{}' already links to '{}'",
@@ -305,10 +302,7 @@ pub async fn update_related(
         .db
         .write(move |conn| {
             let article = managed_article(conn, &caller.0, &key)?;
-            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                .into_iter()
-                .map(LinkSpec::from)
-                .collect();
+            let mut links: Vec<LinkSpec> = link_db::specs_of(conn, article.id)?;
             let index = link_index(conn, &links, &target)?;
             let mut link = links.remove(index);
             let old_kind = LinkKind::parse(&link.kind).unwrap_or(LinkKind::AlsoRead);
@@ -364,10 +358,7 @@ pub async fn delete_related(
         .db
         .write(move |conn| {
             let article = managed_article(conn, &caller.0, &key)?;
-            let mut links: Vec<LinkSpec> = link_db::links_of(conn, article.id)?
-                .into_iter()
-                .map(LinkSpec::from)
-                .collect();
+            let mut links: Vec<LinkSpec> = link_db::specs_of(conn, article.id)?;
             let index = link_index(conn, &links, &target)?;
             links.remove(index);
             link_db::replace_links(conn, article.id, &links)?;

@@ -194,6 +194,7 @@ pub fn page(
     visibility: Visibility,
     sort: Sort,
     window: &Window<Position>,
+    with_bodies: bool,
 ) -> QueryResult<Slice<(ArticleRow, Position)>> {
     let dialect = conn.dialect();
     let total = match window {
@@ -245,13 +246,42 @@ pub fn page(
     };
     let picked: Vec<(i64, i64)> = query.load(conn)?;
     let ids: Vec<i64> = picked.iter().map(|(id, _)| *id).collect();
-    let mut loaded: std::collections::HashMap<i64, ArticleRow> = articles::table
-        .filter(articles::id.eq_any(&ids))
-        .select(ArticleRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
+    let loaded: Vec<ArticleRow> = if with_bodies {
+        articles::table
+            .filter(articles::id.eq_any(&ids))
+            .select(ArticleRow::as_select())
+            .load(conn)?
+    } else {
+        // Lists show neither body unless asked: leaving them out spares
+        // reading the overflow pages they fill (they are the last columns
+        // for that reason) and copying kilobytes a row.
+        use diesel::dsl::sql;
+        use diesel::sql_types::Text;
+        articles::table
+            .filter(articles::id.eq_any(&ids))
+            .select((
+                articles::id,
+                articles::slug,
+                articles::title,
+                articles::subtitle,
+                sql::<Text>("''"),
+                sql::<Text>("''"),
+                articles::custom_excerpt,
+                articles::excerpt,
+                articles::reading_time_minutes,
+                articles::feature_image_url,
+                articles::feature_image_alt,
+                articles::feature_image_caption,
+                articles::feature_image_credit,
+                articles::status,
+                articles::published_at,
+                articles::created_at,
+                articles::updated_at,
+            ))
+            .load(conn)?
+    };
+    let mut loaded: std::collections::HashMap<i64, ArticleRow> =
+        loaded.into_iter().map(|row| (row.id, row)).collect();
     let rows: Vec<(ArticleRow, i64)> = picked
         .into_iter()
         .filter_map(|(id, score)| loaded.remove(&id).map(|row| (row, score)))

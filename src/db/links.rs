@@ -44,6 +44,15 @@ pub fn links_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<LinkRow>> {
         .load(conn)
 }
 
+/// Every link of an article as it would be stored again, by position: the
+/// list a change edits before `replace_links` writes it back.
+pub fn specs_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<LinkSpec>> {
+    Ok(links_of(conn, article_id)?
+        .into_iter()
+        .map(LinkSpec::from)
+        .collect())
+}
+
 /// Every link of many articles, by article then position.
 pub fn links_of_many(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<LinkRow>> {
     article_links::table

@@ -216,7 +216,10 @@ async fn fields_trims_lists_and_details_and_id_is_always_there() {
     let first = list["data"][0].as_object().unwrap();
     let keys: HashSet<&str> = first.keys().map(String::as_str).collect();
     assert_eq!(keys, HashSet::from(["id", "title", "body", "related"]));
+    assert_eq!(first["body"], "Some text.", "a body asked for is loaded");
     assert_eq!(first["related"][0]["article"]["id"], target["id"]);
+    let html = app.get("/v1/articles?fields=body_html").await.ok(200);
+    assert_eq!(html["data"][0]["body_html"], "<p>Some text.</p>\n");
     let detail = app
         .get(&format!("/v1/articles/{}?fields=slug", article["id"]))
         .await

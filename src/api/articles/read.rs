@@ -332,7 +332,9 @@ pub async fn article_list(
                     caller_visibility
                 }
             };
-            let Slice { rows, total } = article_db::page(conn, &filter, visibility, sort, &window)?;
+            let with_bodies = extras.body || extras.body_html;
+            let Slice { rows, total } =
+                article_db::page(conn, &filter, visibility, sort, &window, with_bodies)?;
             let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
             let mut embeds = Embeds::load(conn, &ids)?;
             let mut related = match extras.related {
