@@ -745,3 +745,33 @@ async fn large_reads_are_compressed_as_the_client_asks_and_every_tag_validates()
         String::from_utf8_lossy(&patched.body)
     );
 }
+
+#[actix_web::test]
+async fn a_body_of_many_distinct_words_near_the_size_limit_is_saved_and_searchable() {
+    let app = spawn_app().await;
+    // 30,000 distinct 32-character words: just under the 1 MiB body limit,
+    // and more than a PostgreSQL tsvector (1 MB) could hold whole.
+    let words: Vec<String> = (0..30_000u32)
+        .map(|i| {
+            format!(
+                "w{:031x}",
+                u128::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            )
+        })
+        .collect();
+    let body = format!("marmalade {}", words.join(" "));
+    assert!(body.len() < 1024 * 1024 - 1024);
+    let created = app
+        .create_article(json!({
+            "title": "A very long piece",
+            "body": body,
+            "status": "published",
+            "authors": [app.create_author("Ada").await["slug"]],
+        }))
+        .await;
+    let found = app
+        .get("/v1/articles?q=marmalade&fields=slug")
+        .await
+        .ok(200);
+    assert_eq!(found["data"][0]["slug"], created["slug"]);
+}
