@@ -92,6 +92,14 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    /// Kept by triggers on `articles`.
+    article_status_counts (status) {
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     change_log (id) {
         id -> BigInt,
         changed_at -> Timestamp,

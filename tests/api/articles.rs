@@ -658,3 +658,67 @@ async fn deleting_an_article_needs_an_editor_and_answers_204() {
     let tag = app.get("/v1/tags/news").await.ok(200);
     assert_eq!(tag["article_count"], 0);
 }
+
+#[actix_web::test]
+async fn the_public_total_follows_every_change_of_status() {
+    let app = spawn_app().await;
+    app.create_author("Ada").await;
+    let editor = app.editor();
+    assert_eq!(public_total(&app).await, 0);
+    let published =
+        |title: &str| json!({"title": title, "authors": ["ada"], "status": "published"});
+    let one = app.create_article(published("One")).await;
+    app.create_article(published("Two")).await;
+    let draft = app
+        .create_article(json!({"title": "Draft", "authors": ["ada"]}))
+        .await;
+    app.create_article(
+        json!({"title": "Later", "authors": ["ada"], "status": "scheduled",
+        "published_at": "2999-01-01T00:00:00Z"}),
+    )
+    .await;
+    let due = app
+        .create_article(
+            json!({"title": "Due", "authors": ["ada"], "status": "scheduled",
+            "published_at": "2001-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        public_total(&app).await,
+        3,
+        "two published and one scheduled that is due"
+    );
+    app.patch(
+        &format!("/v1/articles/{}", draft["id"]),
+        &editor,
+        json!({"status": "published"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(public_total(&app).await, 4);
+    app.patch(
+        &format!("/v1/articles/{}", due["id"]),
+        &editor,
+        json!({"status": "draft"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(public_total(&app).await, 3, "back to draft");
+    app.delete(&format!("/v1/articles/{}", one["id"]), &editor)
+        .await
+        .ok(204);
+    assert_eq!(public_total(&app).await, 2);
+    let any = app.get_as("/v1/articles?status=any", &editor).await.ok(200);
+    assert_eq!(
+        any["meta"]["total"], 4,
+        "what an editor counts is unchanged"
+    );
+}
+
+/// The public list's `meta.total`, checked against what the list holds.
+async fn public_total(app: &crate::helpers::TestApp) -> i64 {
+    let page = app.get("/v1/articles?per_page=100").await.ok(200);
+    let total = page["meta"]["total"].as_i64().unwrap();
+    assert_eq!(total as usize, page["data"].as_array().unwrap().len());
+    total
+}
