@@ -141,6 +141,34 @@ async fn a_list_costs_the_same_statements_for_one_item_and_for_a_hundred_and_use
     // A filtered list's count reads only an index, never the rows.
     let count_plan = count_plan_of(&app, &mut conn, "/v1/articles?page=1&tag=news").await;
     assert!(count_plan.contains("COVERING INDEX"), "{count_plan}");
+
+    // Readers that miss the same representation at once (as all do after a
+    // write) wait for the first one to assemble it: one page query, not 16.
+    let app = std::rc::Rc::new(app);
+    STATEMENTS.lock().unwrap().clear();
+    let readers: Vec<_> = (0..16)
+        .map(|_| {
+            let app = app.clone();
+            actix_web::rt::spawn(async move {
+                let reply = app.get("/v1/articles?per_page=7&tag=world").await;
+                assert_eq!(reply.status, 200);
+                reply.header("etag").unwrap()
+            })
+        })
+        .collect();
+    let mut tags = Vec::new();
+    for reader in readers {
+        tags.push(reader.await.unwrap());
+    }
+    tags.dedup();
+    assert_eq!(tags.len(), 1, "every reader got the same representation");
+    let page_queries = STATEMENTS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| sql.contains("ORDER BY") && sql.contains("FROM `articles`"))
+        .count();
+    assert_eq!(page_queries, 1, "assembled once");
 }
 
 /// The plan SQLite makes for the count of one list request.

@@ -8,7 +8,7 @@
 //! they are.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
@@ -47,6 +47,43 @@ pub struct ReadCache {
     entries: Mutex<Entries>,
     recheck: Duration,
     memo: Mutex<Option<Memo>>,
+    /// Representations being assembled right now, by URI: a request that
+    /// misses while another assembles the same one waits for it instead of
+    /// doing the same work (after a write, every reader misses at once).
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
+}
+
+struct Flight {
+    freshness: Freshness,
+    done: tokio::sync::Notify,
+}
+
+/// The request assembling a representation; others wait on its flight.
+/// Dropped however the request ends (answered, failed or abandoned), it
+/// lets them go: they find the entry, or one of them assembles it.
+struct Leading<'a> {
+    cache: &'a ReadCache,
+    uri: String,
+    flight: Arc<Flight>,
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights
+            .get(&self.uri)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            flights.remove(&self.uri);
+        }
+        drop(flights);
+        self.flight.done.notify_waiters();
+    }
+}
+
+enum Turn<'a> {
+    Lead(Leading<'a>),
+    Wait(Arc<Flight>),
 }
 
 /// The last freshness read from the database, and what would outdate it.
@@ -76,6 +113,43 @@ impl ReadCache {
             entries: Mutex::default(),
             recheck,
             memo: Mutex::new(None),
+            flights: Mutex::default(),
+        }
+    }
+
+    /// Either this request assembles `uri` at `freshness`, or it waits
+    /// for the one already doing so.
+    fn take_turn(&self, uri: &str, freshness: Freshness) -> Turn<'_> {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        match flights.get(uri) {
+            Some(flight) if flight.freshness == freshness => Turn::Wait(flight.clone()),
+            _ => {
+                let flight = Arc::new(Flight {
+                    freshness,
+                    done: tokio::sync::Notify::new(),
+                });
+                flights.insert(uri.to_owned(), flight.clone());
+                Turn::Lead(Leading {
+                    cache: self,
+                    uri: uri.to_owned(),
+                    flight,
+                })
+            }
+        }
+    }
+
+    /// Waits until the flight lands. The waiter is registered before the
+    /// flight is looked at again, so a landing in between is not missed.
+    async fn wait_for(&self, uri: &str, flight: Arc<Flight>) {
+        let landed = flight.done.notified();
+        let still_flying = self
+            .flights
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(uri)
+            .is_some_and(|f| Arc::ptr_eq(f, &flight));
+        if still_flying {
+            landed.await;
         }
     }
 
@@ -294,7 +368,21 @@ pub async fn read_cache(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let uri = req.uri().to_string();
-    let hit = match cache.get(&uri, freshness, coding) {
+    let mut hit = cache.get(&uri, freshness, coding);
+    let mut leading = None;
+    while hit.is_none() {
+        match cache.take_turn(&uri, freshness) {
+            Turn::Lead(lead) => {
+                leading = Some(lead);
+                break;
+            }
+            Turn::Wait(flight) => {
+                cache.wait_for(&uri, flight).await;
+                hit = cache.get(&uri, freshness, coding);
+            }
+        }
+    }
+    let hit = match hit {
         Some(hit) => hit,
         None => {
             // The handler's Last-Modified must be the freshness this entry is
@@ -320,6 +408,7 @@ pub async fn read_cache(
                 },
             );
             req = ServiceRequest::from_request(request);
+            drop(leading);
             Hit {
                 headers,
                 body,
