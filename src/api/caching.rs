@@ -38,11 +38,6 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
 /// Whether `If-None-Match` or, without it, `If-Modified-Since` says the
 /// client's copy is current. Tags compare without a content-coding suffix
 /// (see `compression`): a client's tag from any encoding names the content.
-pub(crate) fn not_modified(req: &HttpRequest, etag: &str, last_modified: NaiveDateTime) -> bool {
-    still_current(req.headers(), etag, last_modified)
-}
-
-/// `not_modified`, for conditional headers kept apart from their request.
 pub(crate) fn still_current(
     conditions: &header::HeaderMap,
     etag: &str,
@@ -71,8 +66,10 @@ pub(crate) fn still_current(
     }
 }
 
-/// A public read: 200 with validators and caching headers, or 304 when the
-/// client's copy is current. A request with a token is never shared-cached.
+/// A public read: 200 with validators and caching headers. Whether the
+/// client's copy is current (304) is decided by `read_cache`, once the
+/// response's encoding, and so its ETag, is known. A request with a token is
+/// never shared-cached.
 pub fn cached_json<T: Serialize>(
     req: &HttpRequest,
     settings: &CacheSettings,
@@ -90,12 +87,7 @@ pub fn cached_json<T: Serialize>(
             settings.max_age, settings.stale_while_revalidate
         )
     };
-    let fresh = not_modified(req, &etag, last_modified);
-    let mut response = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut response = HttpResponse::Ok();
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::LAST_MODIFIED, http_date(last_modified)))
@@ -103,9 +95,6 @@ pub fn cached_json<T: Serialize>(
         .insert_header((header::VARY, VARY));
     if let Some(link) = link {
         response.insert_header((header::LINK, link));
-    }
-    if fresh {
-        return Ok(response.finish());
     }
     Ok(response.content_type("application/json").body(bytes))
 }

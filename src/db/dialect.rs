@@ -59,11 +59,6 @@ impl Manager {
         self.dialect
     }
 
-    /// The SQLite file, or the PostgreSQL URL.
-    pub fn target(&self) -> &str {
-        &self.url
-    }
-
     pub fn establish(&self) -> ConnectionResult<Conn> {
         match self.dialect {
             Dialect::Sqlite => SqliteConnection::establish(&self.url).map(Conn::Sqlite),

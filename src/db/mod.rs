@@ -163,10 +163,6 @@ impl Db {
         }
     }
 
-    pub fn dialect(&self) -> Dialect {
-        self.manager.dialect()
-    }
-
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, Unavailable> {
         let mut conn = self.pool.get().map_err(|e| Unavailable(e.to_string()))?;

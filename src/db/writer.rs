@@ -7,9 +7,8 @@
 //! returns before that COMMIT has succeeded, so an acknowledged write is as
 //! durable as before and read-your-writes still holds.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
@@ -20,8 +19,6 @@ use super::{Conn, Unavailable, record_write};
 /// The most writes one transaction takes, so that a steady stream of
 /// writers still commits (and answers) regularly.
 const MAX_BATCH: usize = 64;
-/// How many finished batches' failures are remembered for their waiters.
-const REMEMBERED_FAILURES: usize = 64;
 
 pub struct GroupWriter {
     connect: Box<dyn Fn() -> Result<Conn, Unavailable> + Send + Sync>,
@@ -34,12 +31,15 @@ pub struct GroupWriter {
 
 struct Turn {
     conn: Option<Conn>,
-    /// The batch whose transaction is open, if any, and its size so far.
-    open: Option<(u64, usize)>,
-    next_batch: u64,
-    /// Every batch up to this one has committed or failed.
-    done_through: u64,
-    failures: VecDeque<(u64, String)>,
+    /// The batch whose transaction is open, if any.
+    open: Option<Batch>,
+}
+
+struct Batch {
+    size: usize,
+    /// Set once when the batch commits or fails; each of its writers keeps
+    /// a handle, so none can miss its own batch's outcome.
+    outcome: Arc<OnceLock<Result<(), String>>>,
 }
 
 impl GroupWriter {
@@ -50,9 +50,6 @@ impl GroupWriter {
             turn: Mutex::new(Turn {
                 conn: None,
                 open: None,
-                next_batch: 1,
-                done_through: 0,
-                failures: VecDeque::new(),
             }),
             finished: Condvar::new(),
         }
@@ -75,37 +72,34 @@ impl GroupWriter {
         if turn.conn.is_none() {
             turn.conn = Some((self.connect)()?);
         }
-        let batch = match turn.open {
-            Some((batch, _)) => batch,
-            None => {
-                let batch = turn.next_batch;
-                let begun = with_sqlite(&mut turn, |c| {
-                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-                });
-                if let Err(e) = begun {
-                    // The connection may be unusable; the next writer opens
-                    // another.
-                    turn.conn = None;
-                    return Err(e.into());
-                }
-                turn.next_batch += 1;
-                turn.open = Some((batch, 0));
-                batch
+        if turn.open.is_none() {
+            let begun = with_sqlite(&mut turn, |c| {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            });
+            if let Err(e) = begun {
+                // The connection may be unusable; the next writer opens
+                // another.
+                turn.conn = None;
+                return Err(e.into());
             }
-        };
-        // Should `work` panic, the batch it was in must not stay open with
-        // the writers before it waiting for a COMMIT that never comes.
-        let mut abort = AbortOnUnwind {
+            turn.open = Some(Batch {
+                size: 0,
+                outcome: Arc::default(),
+            });
+        }
+        // Should `work` panic, or its savepoint break, the batch must not
+        // stay open with the writers before it waiting for a COMMIT that
+        // never comes.
+        let mut abort = AbortBatch {
             writer: self,
             turn: Some(turn),
-            batch,
         };
         let turn = abort.turn.as_mut().expect("held until the end");
         let outcome = run_in_savepoint(turn, work);
-        if let Some((_, size)) = turn.open.as_mut() {
-            *size += 1;
-        }
-        let full = turn.open.is_some_and(|(_, size)| size >= MAX_BATCH);
+        let batch = turn.open.as_mut().expect("opened above");
+        batch.size += 1;
+        let full = batch.size >= MAX_BATCH;
+        let batch_outcome = batch.outcome.clone();
         let outcome = match outcome {
             Savepoint::Kept(value) => Ok(value),
             Savepoint::Undone(e) => Err(e),
@@ -121,14 +115,14 @@ impl GroupWriter {
             // the last one in commits for everyone.
             let mut turn = abort.disarm();
             let value = outcome?;
-            while turn.done_through < batch {
+            while batch_outcome.get().is_none() {
                 turn = self.finished.wait(turn).unwrap_or_else(|p| p.into_inner());
             }
-            return match turn.failures.iter().find(|(b, _)| *b == batch) {
-                Some((_, message)) => {
+            return match batch_outcome.get() {
+                Some(Err(message)) => {
                     Err(Unavailable(format!("the write was not saved: {message}")).into())
                 }
-                None => Ok(value),
+                _ => Ok(value),
             };
         }
         let committed = with_sqlite(turn, AnsiTransactionManager::commit_transaction);
@@ -151,17 +145,11 @@ impl GroupWriter {
 
     /// Marks the open batch finished and wakes the writers waiting on it.
     fn finish(&self, turn: &mut Turn, result: Result<(), String>) {
-        if let Some((batch, _)) = turn.open.take() {
+        if let Some(batch) = turn.open.take() {
             if result.is_ok() {
                 record_write();
             }
-            if let Err(message) = result {
-                turn.failures.push_back((batch, message));
-                if turn.failures.len() > REMEMBERED_FAILURES {
-                    turn.failures.pop_front();
-                }
-            }
-            turn.done_through = batch;
+            let _ = batch.outcome.set(result);
         }
         self.finished.notify_all();
     }
@@ -211,21 +199,20 @@ fn with_sqlite<T>(
     }
 }
 
-/// Rolls the open batch back and fails its waiters when dropped armed,
-/// which happens only while unwinding out of a writer's `work`.
-struct AbortOnUnwind<'a> {
+/// Rolls the open batch back and fails its writers when dropped armed:
+/// when a savepoint broke, or while unwinding out of a writer's `work`.
+struct AbortBatch<'a> {
     writer: &'a GroupWriter,
     turn: Option<MutexGuard<'a, Turn>>,
-    batch: u64,
 }
 
-impl<'a> AbortOnUnwind<'a> {
+impl<'a> AbortBatch<'a> {
     fn disarm(&mut self) -> MutexGuard<'a, Turn> {
         self.turn.take().expect("disarmed once")
     }
 }
 
-impl Drop for AbortOnUnwind<'_> {
+impl Drop for AbortBatch<'_> {
     fn drop(&mut self) {
         if let Some(mut turn) = self.turn.take() {
             let _ = with_sqlite(&mut turn, |c| {
@@ -240,7 +227,6 @@ impl Drop for AbortOnUnwind<'_> {
                 Ok(())
             });
             turn.conn = None;
-            debug_assert!(turn.open.is_some_and(|(b, _)| b == self.batch));
             self.writer
                 .finish(&mut turn, Err("a writer in its batch failed".into()));
         }
