@@ -30,7 +30,7 @@ use crate::db::authors::{AuthorRow, AuthorValues};
 use crate::db::links::LinkRow;
 use crate::db::schema::{article_authors, article_links, article_tags, articles, authors, tags};
 use crate::db::tags::{TagRow, TagValues, name_key};
-use crate::db::{self, Conn, Unavailable};
+use crate::db::{self, Conn, Unavailable, bulk};
 use crate::domain::{LinkKind, Slug, Status, format_timestamp, parse_timestamp};
 use crate::markdown;
 
@@ -719,8 +719,8 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
                     articles::created_at.eq(*created_at),
                 ))
                 .execute(conn)?;
-            article_db::replace_authors(conn, *id, author_ids)?;
-            article_db::replace_tags(conn, *id, tag_ids)?;
+            article_db::add_authors(conn, *id, author_ids)?;
+            article_db::add_tags(conn, *id, tag_ids)?;
             counts.articles = 1;
         }
         Item::Link(link) => {
@@ -762,8 +762,101 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
     Ok(counts)
 }
 
+/// Stores a whole batch in a few multi-row statements, one run of records of
+/// the same type at a time, in file order, so that a link still needs its
+/// articles earlier in the file.
+fn store_runs(conn: &mut Conn, batch: &[(u64, Item)]) -> QueryResult<Counts> {
+    let mut counts = Counts::default();
+    for run in
+        batch.chunk_by(|(_, a), (_, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+    {
+        match &run[0].1 {
+            Item::Author { .. } => {
+                let rows: Vec<_> = run
+                    .iter()
+                    .filter_map(|(_, item)| match item {
+                        Item::Author {
+                            id,
+                            values,
+                            created_at,
+                        } => Some((*id, values, *created_at)),
+                        _ => None,
+                    })
+                    .collect();
+                counts.authors += bulk::insert_authors(conn, &rows)? as u64;
+            }
+            Item::Tag { .. } => {
+                let rows: Vec<_> = run
+                    .iter()
+                    .filter_map(|(_, item)| match item {
+                        Item::Tag {
+                            id,
+                            values,
+                            created_at,
+                        } => Some((*id, values, *created_at)),
+                        _ => None,
+                    })
+                    .collect();
+                counts.tags += bulk::insert_tags(conn, &rows)? as u64;
+            }
+            Item::Article { .. } => {
+                let rows: Vec<_> = run
+                    .iter()
+                    .filter_map(|(_, item)| match item {
+                        Item::Article {
+                            id,
+                            values,
+                            created_at,
+                            author_ids,
+                            tag_ids,
+                        } => Some(bulk::ArticleRecordRows {
+                            id: *id,
+                            values,
+                            created_at: *created_at,
+                            author_ids,
+                            tag_ids,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                counts.articles += bulk::insert_articles(conn, &rows)? as u64;
+            }
+            Item::Link(_) => {
+                let rows: Vec<_> = run
+                    .iter()
+                    .filter_map(|(_, item)| match item {
+                        Item::Link(link) => Some(link),
+                        _ => None,
+                    })
+                    .collect();
+                counts.links += bulk::insert_links(conn, &rows)? as u64;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Why the multi-row attempt at a batch did not commit.
+enum Attempt {
+    /// The batch is clean and was only being checked.
+    CheckedClean,
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Attempt {
+    fn from(e: diesel::result::Error) -> Self {
+        Attempt::Database(e)
+    }
+}
+
 /// Stores a batch in one transaction: committed when `commit`, else rolled
 /// back after checking it (to find a bad line before a parse error).
+///
+/// Every check `store` makes is also a key, a foreign key or a CHECK of the
+/// schema, so the batch is first written with multi-row statements: a clean
+/// batch (nearly every batch) passes, a bad one fails as a whole. Only then
+/// is it written again record by record, whose checks name the first bad
+/// line and why.
 fn write_batch(
     conn: &mut Conn,
     batch: &[(u64, Item)],
@@ -772,6 +865,29 @@ fn write_batch(
     if batch.is_empty() {
         return Ok(Counts::default());
     }
+    let attempt = db::write_transaction(conn, |conn| {
+        let counts = store_runs(conn, batch)?;
+        db::dialect::advance_ids(conn)?;
+        match commit {
+            true => Ok(counts),
+            false => Err(Attempt::CheckedClean),
+        }
+    });
+    match attempt {
+        Ok(counts) => return Ok(counts),
+        Err(Attempt::CheckedClean) => return Ok(Counts::default()),
+        Err(Attempt::Database(diesel::result::Error::DatabaseError(..))) => {}
+        Err(Attempt::Database(e)) => return Err(TransferError::Database(e)),
+    }
+    write_batch_by_record(conn, batch, commit)
+}
+
+/// `write_batch` one record at a time, each checked before it is written.
+fn write_batch_by_record(
+    conn: &mut Conn,
+    batch: &[(u64, Item)],
+    commit: bool,
+) -> Result<Counts, TransferError> {
     let outcome = db::write_transaction(conn, |conn| {
         let mut counts = Counts::default();
         for (line, item) in batch {
@@ -813,21 +929,70 @@ fn write_batch(
     }
 }
 
+/// Lines the parsing thread hands over at a time.
+const PARSED_CHUNK: usize = 256;
+
+/// A line as the parsing thread hands it over: where it ends and what it holds.
+struct Parsed {
+    at: Progress,
+    item: Result<Option<Item>, String>,
+}
+
+/// Reads and checks lines on a thread of its own (JSON, Markdown rendering and
+/// sanitizing are most of an import's work) while the caller's thread writes,
+/// so both cores are busy. It stops after the first bad line or read error.
+fn parse_lines(
+    mut reader: impl BufRead,
+    out: std::sync::mpsc::SyncSender<Result<Vec<Parsed>, io::Error>>,
+) {
+    let mut at = Progress { lines: 0, bytes: 0 };
+    let mut buffer = Vec::new();
+    let mut chunk = Vec::with_capacity(PARSED_CHUNK);
+    loop {
+        buffer.clear();
+        let read = match reader.read_until(b'\n', &mut buffer) {
+            Ok(read) => read,
+            Err(e) => {
+                let _ = out.send(Ok(chunk));
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        if read == 0 {
+            break;
+        }
+        at.lines += 1;
+        at.bytes += read as u64;
+        let item = std::str::from_utf8(&buffer)
+            .map_err(|_| "is not UTF-8 text".to_owned())
+            .and_then(parse_line);
+        let bad = item.is_err();
+        chunk.push(Parsed { at, item });
+        if bad || chunk.len() == PARSED_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PARSED_CHUNK));
+            // The writer hung up: it stopped at an error of its own.
+            if out.send(Ok(full)).is_err() || bad {
+                return;
+            }
+        }
+    }
+    let _ = out.send(Ok(chunk));
+}
+
 /// Reads NDJSON from `reader` into the database, `batch_size` records per
 /// transaction, calling `progress` after every line. Stops at the first bad
 /// line with [`TransferError::Line`]; the batches before it stay committed.
 pub fn import(
     conn: &mut Conn,
-    mut reader: impl BufRead,
+    reader: impl BufRead + Send,
     batch_size: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<Counts, TransferError> {
     let batch_size = batch_size.max(1);
+    db::dialect::tune_for_bulk_load(conn).map_err(TransferError::Database)?;
     let mut imported = Counts::default();
     let mut committed = 0;
     let mut batch: Vec<(u64, Item)> = Vec::with_capacity(batch_size.min(DEFAULT_BATCH_SIZE));
-    let mut at = Progress { lines: 0, bytes: 0 };
-    let mut buffer = Vec::new();
     let stopped = |e: TransferError, committed: u64| match e {
         TransferError::Line { line, message, .. } => TransferError::Line {
             line,
@@ -836,41 +1001,37 @@ pub fn import(
         },
         other => other,
     };
-    loop {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .map_err(TransferError::Read)?;
-        if read == 0 {
-            break;
-        }
-        at.lines += 1;
-        at.bytes += read as u64;
-        let parsed = std::str::from_utf8(&buffer)
-            .map_err(|_| "is not UTF-8 text".to_owned())
-            .and_then(parse_line);
-        match parsed {
-            Ok(None) => {}
-            Ok(Some(item)) => batch.push((at.lines, item)),
-            Err(message) => {
-                // An earlier line of this batch may be the first bad one.
-                write_batch(conn, &batch, false).map_err(|e| stopped(e, committed))?;
-                return Err(TransferError::Line {
-                    line: at.lines,
-                    message,
-                    committed,
-                });
+    // A few chunks in flight keep the parser ahead without holding the file.
+    let (sender, parsed) = std::sync::mpsc::sync_channel(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || parse_lines(reader, sender));
+        for chunk in parsed {
+            for Parsed { at, item } in chunk.map_err(TransferError::Read)? {
+                match item {
+                    Ok(None) => {}
+                    Ok(Some(item)) => batch.push((at.lines, item)),
+                    Err(message) => {
+                        // An earlier line of this batch may be the first bad one.
+                        write_batch(conn, &batch, false).map_err(|e| stopped(e, committed))?;
+                        return Err(TransferError::Line {
+                            line: at.lines,
+                            message,
+                            committed,
+                        });
+                    }
+                }
+                if batch.len() >= batch_size {
+                    imported
+                        .add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+                    committed = at.lines;
+                    batch.clear();
+                }
+                progress(at);
             }
         }
-        if batch.len() >= batch_size {
-            imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
-            committed = at.lines;
-            batch.clear();
-        }
-        progress(at);
-    }
-    imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
-    Ok(imported)
+        imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+        Ok(imported)
+    })
 }
 
 #[cfg(test)]

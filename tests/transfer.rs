@@ -326,3 +326,83 @@ fn the_cli_round_trips_through_export_and_import_files() {
         "{output:?}"
     );
 }
+
+/// A batch is first written with multi-row statements and, only when that
+/// fails, again record by record: a clash found only by the database (within
+/// one batch) still names its own line, and "earlier in the file" still
+/// holds inside a batch.
+#[actix_web::test]
+async fn a_clash_inside_one_large_batch_names_its_line_and_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = database(&dir.path().join("source.db"));
+    source.run(masthead::demo::load).await.unwrap();
+    let dump = export(&source).await;
+    let lines: Vec<&str> = dump.lines().collect();
+    let first_article = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"article\""))
+        .unwrap();
+    let first_link = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"link\""))
+        .unwrap();
+    let article: Value = serde_json::from_str(lines[first_article]).unwrap();
+    let mut twin = article.clone();
+    twin["id"] = json!(900);
+    let twin = twin.to_string();
+    let early_link = json!({"type": "link", "article_id": article["id"], "target_id": 901,
+                           "kind": "read_next", "label": "Later", "position": 9})
+    .to_string();
+    let mut later = article.clone();
+    later["id"] = json!(901);
+    later["slug"] = json!("written-after-its-link");
+    let later = later.to_string();
+
+    // Lines to insert (at an index of the dump), the line reported, the reason.
+    type Case<'a> = (Vec<(usize, &'a str)>, u64, String);
+    let cases: Vec<Case> = vec![
+        // The same slug twice: the second one is the bad line.
+        (
+            vec![(first_article + 1, twin.as_str())],
+            first_article as u64 + 2,
+            format!(
+                "the article slug '{}' is already taken",
+                article["slug"].as_str().unwrap()
+            ),
+        ),
+        // A link to an article that comes after it, in the same batch.
+        (
+            vec![
+                (first_link, early_link.as_str()),
+                (first_link + 1, later.as_str()),
+            ],
+            first_link as u64 + 1,
+            "article 901 is neither earlier".to_owned(),
+        ),
+    ];
+    for (case, (inserts, line, expected)) in cases.into_iter().enumerate() {
+        let mut file: Vec<&str> = lines.clone();
+        for (index, text) in inserts {
+            file.insert(index, text);
+        }
+        let target = database(&dir.path().join(format!("target-{case}.db")));
+        let error = import(&target, &file.join("\n"), 10_000).await.unwrap_err();
+        let TransferError::Line {
+            line: reported,
+            message,
+            committed,
+        } = error
+        else {
+            panic!("case {case}: not a line error");
+        };
+        assert_eq!(reported, line, "case {case}: {message}");
+        assert!(message.contains(&expected), "case {case}: {message}");
+        assert_eq!(committed, 0, "case {case}");
+        assert_eq!(count(&target).await, Counts::default(), "case {case}");
+    }
+
+    // The same file without the clashes goes in whole, in one batch.
+    let target = database(&dir.path().join("clean.db"));
+    import(&target, &dump, 10_000).await.unwrap();
+    assert_eq!(export(&target).await, dump);
+}

@@ -403,23 +403,38 @@ fn after_position(
 }
 
 /// The credited authors of many articles at once, in credit order.
+///
+/// One article (every write's answer and every detail read) is asked for
+/// with `=`: SQLite compiles an `IN (...)` list afresh every time, because
+/// its length varies, while an `=` statement stays prepared.
 pub fn authors_of(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<(i64, AuthorRow)>> {
-    article_authors::table
+    let query = article_authors::table
         .inner_join(authors::table)
-        .filter(article_authors::article_id.eq_any(article_ids))
         .order((article_authors::article_id, article_authors::position))
-        .select((article_authors::article_id, AuthorRow::as_select()))
-        .load(conn)
+        .select((article_authors::article_id, AuthorRow::as_select()));
+    match article_ids {
+        [] => Ok(Vec::new()),
+        [id] => query.filter(article_authors::article_id.eq(*id)).load(conn),
+        ids => query
+            .filter(article_authors::article_id.eq_any(ids))
+            .load(conn),
+    }
 }
 
-/// The tags of many articles at once, primary tag first.
+/// The tags of many articles at once, primary tag first (one article by `=`,
+/// as in `authors_of`).
 pub fn tags_of(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>> {
-    article_tags::table
+    let query = article_tags::table
         .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(article_ids))
         .order((article_tags::article_id, article_tags::position))
-        .select((article_tags::article_id, TagRow::as_select()))
-        .load(conn)
+        .select((article_tags::article_id, TagRow::as_select()));
+    match article_ids {
+        [] => Ok(Vec::new()),
+        [id] => query.filter(article_tags::article_id.eq(*id)).load(conn),
+        ids => query
+            .filter(article_tags::article_id.eq_any(ids))
+            .load(conn),
+    }
 }
 
 pub fn insert(conn: &mut Conn, values: &ArticleValues) -> QueryResult<ArticleRow> {
@@ -440,8 +455,13 @@ pub fn update(conn: &mut Conn, id: i64, values: &ArticleValues) -> QueryResult<A
 pub fn replace_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> QueryResult<()> {
     diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
         .execute(conn)?;
-    // Row by row: a multi-row INSERT is not portable across the backends
-    // behind one connection type, and an article has a handful of credits.
+    add_authors(conn, article_id, author_ids)
+}
+
+/// Credits the authors of an article that has none yet.
+pub fn add_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> QueryResult<()> {
+    // Row by row: each statement stays prepared, and an article has a
+    // handful of credits (import writes many articles' at once, `bulk`).
     for (author_id, position) in author_ids.iter().zip(1..) {
         diesel::insert_into(article_authors::table)
             .values((
@@ -458,6 +478,11 @@ pub fn replace_authors(conn: &mut Conn, article_id: i64, author_ids: &[i64]) -> 
 pub fn replace_tags(conn: &mut Conn, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
         .execute(conn)?;
+    add_tags(conn, article_id, tag_ids)
+}
+
+/// Tags an article that has no tags yet.
+pub fn add_tags(conn: &mut Conn, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
     for (tag_id, position) in tag_ids.iter().zip(1..) {
         diesel::insert_into(article_tags::table)
             .values((

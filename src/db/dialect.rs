@@ -130,6 +130,23 @@ pub fn prepare(manager: &Manager) -> Result<(), String> {
     }
 }
 
+/// Page cache, in KiB, of the connection an import writes through. A bulk
+/// load touches every index and the whole full-text index over and over;
+/// with the default 2 MiB cache SQLite evicts and re-reads (and, mid
+/// transaction, spills to the WAL) the same pages again and again. The import
+/// is a short-lived process of its own, so it may spend memory on it.
+const BULK_CACHE_KIB: i64 = 262_144;
+
+/// Tunes the connection an import writes through (see `BULK_CACHE_KIB`).
+pub fn tune_for_bulk_load(conn: &mut Conn) -> QueryResult<()> {
+    match conn {
+        Conn::Sqlite(c) => c.batch_execute(&format!(
+            "PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        )),
+        Conn::Postgres(_) => Ok(()),
+    }
+}
+
 /// Applies pending migrations; returns how many ran.
 pub fn migrate(conn: &mut Conn) -> Result<usize, String> {
     let failed = |e: &dyn std::fmt::Display| format!("migrations failed: {e}");

@@ -55,11 +55,17 @@ pub fn specs_of(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<LinkSpec>> 
 
 /// Every link of many articles, by article then position.
 pub fn links_of_many(conn: &mut Conn, article_ids: &[i64]) -> QueryResult<Vec<LinkRow>> {
-    article_links::table
-        .filter(article_links::article_id.eq_any(article_ids))
+    // One article by `=`, which stays prepared (see `articles::authors_of`).
+    let query = article_links::table
         .order((article_links::article_id, article_links::position))
-        .select(LinkRow::as_select())
-        .load(conn)
+        .select(LinkRow::as_select());
+    match article_ids {
+        [] => Ok(Vec::new()),
+        [id] => query.filter(article_links::article_id.eq(*id)).load(conn),
+        ids => query
+            .filter(article_links::article_id.eq_any(ids))
+            .load(conn),
+    }
 }
 
 pub fn replace_links(conn: &mut Conn, article_id: i64, links: &[LinkSpec]) -> QueryResult<()> {

@@ -6,6 +6,7 @@
 
 pub mod articles;
 pub mod authors;
+pub mod bulk;
 mod connection;
 pub mod dialect;
 pub mod links;

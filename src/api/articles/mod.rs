@@ -285,6 +285,9 @@ pub fn summaries(
 ) -> diesel::QueryResult<HashMap<i64, ArticleSummary>> {
     use crate::db::schema::articles;
     use diesel::prelude::*;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let rows: Vec<ArticleRow> = articles::table
         .filter(articles::id.eq_any(ids))
         .filter(visibility.condition())

@@ -470,14 +470,23 @@ fn save_article(
         Some(id) => article_db::update(conn, id, &values)?,
         None => article_db::insert(conn, &values)?,
     };
-    if let Some(ids) = author_ids {
-        article_db::replace_authors(conn, row.id, &ids)?;
+    // A new article has nothing to replace: its credits, tags and links are
+    // only added.
+    let fresh = current_id.is_none();
+    match author_ids {
+        Some(ids) if fresh => article_db::add_authors(conn, row.id, &ids)?,
+        Some(ids) => article_db::replace_authors(conn, row.id, &ids)?,
+        None => {}
     }
-    if let Some(ids) = tag_ids {
-        article_db::replace_tags(conn, row.id, &ids)?;
+    match tag_ids {
+        Some(ids) if fresh => article_db::add_tags(conn, row.id, &ids)?,
+        Some(ids) => article_db::replace_tags(conn, row.id, &ids)?,
+        None => {}
     }
-    if let Some(links) = links {
-        link_db::replace_links(conn, row.id, &links)?;
+    match links {
+        Some(links) if fresh && links.is_empty() => {}
+        Some(links) => link_db::replace_links(conn, row.id, &links)?,
+        None => {}
     }
     Ok(row)
 }
