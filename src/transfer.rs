@@ -772,68 +772,61 @@ fn store_runs(conn: &mut Conn, batch: &[(u64, Item)]) -> QueryResult<Counts> {
     {
         match &run[0].1 {
             Item::Author { .. } => {
-                let rows: Vec<_> = run
-                    .iter()
-                    .filter_map(|(_, item)| match item {
-                        Item::Author {
-                            id,
-                            values,
-                            created_at,
-                        } => Some((*id, values, *created_at)),
-                        _ => None,
-                    })
-                    .collect();
+                let rows = rows_of(run, |item| match item {
+                    Item::Author {
+                        id,
+                        values,
+                        created_at,
+                    } => Some((*id, values, *created_at)),
+                    _ => None,
+                });
                 counts.authors += bulk::insert_authors(conn, &rows)? as u64;
             }
             Item::Tag { .. } => {
-                let rows: Vec<_> = run
-                    .iter()
-                    .filter_map(|(_, item)| match item {
-                        Item::Tag {
-                            id,
-                            values,
-                            created_at,
-                        } => Some((*id, values, *created_at)),
-                        _ => None,
-                    })
-                    .collect();
+                let rows = rows_of(run, |item| match item {
+                    Item::Tag {
+                        id,
+                        values,
+                        created_at,
+                    } => Some((*id, values, *created_at)),
+                    _ => None,
+                });
                 counts.tags += bulk::insert_tags(conn, &rows)? as u64;
             }
             Item::Article { .. } => {
-                let rows: Vec<_> = run
-                    .iter()
-                    .filter_map(|(_, item)| match item {
-                        Item::Article {
-                            id,
-                            values,
-                            created_at,
-                            author_ids,
-                            tag_ids,
-                        } => Some(bulk::ArticleRecordRows {
-                            id: *id,
-                            values,
-                            created_at: *created_at,
-                            author_ids,
-                            tag_ids,
-                        }),
-                        _ => None,
-                    })
-                    .collect();
+                let rows = rows_of(run, |item| match item {
+                    Item::Article {
+                        id,
+                        values,
+                        created_at,
+                        author_ids,
+                        tag_ids,
+                    } => Some(bulk::ArticleRecordRows {
+                        id: *id,
+                        values,
+                        created_at: *created_at,
+                        author_ids,
+                        tag_ids,
+                    }),
+                    _ => None,
+                });
                 counts.articles += bulk::insert_articles(conn, &rows)? as u64;
             }
             Item::Link(_) => {
-                let rows: Vec<_> = run
-                    .iter()
-                    .filter_map(|(_, item)| match item {
-                        Item::Link(link) => Some(link),
-                        _ => None,
-                    })
-                    .collect();
+                let rows = rows_of(run, |item| match item {
+                    Item::Link(link) => Some(link),
+                    _ => None,
+                });
                 counts.links += bulk::insert_links(conn, &rows)? as u64;
             }
         }
     }
     Ok(counts)
+}
+
+/// The rows of a run of one record type (`pick` answers `None` for no other).
+fn rows_of<'a, T>(run: &'a [(u64, Item)], pick: impl Fn(&'a Item) -> Option<T>) -> Vec<T> {
+    run.iter().filter_map(|(_, item)| pick(item)).collect()
 }
 
 /// Why the multi-row attempt at a batch did not commit.
