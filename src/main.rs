@@ -170,6 +170,9 @@ fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), Str
     let bar = std::io::stderr().is_terminal().then(|| progress_bar(size));
     let shown = bar.clone();
     let outcome = actix_web::rt::System::new().block_on(db.run(move |conn| {
+        // This process exits after the import, so its connection may keep
+        // the bulk-load settings; a server's pooled connections never get them.
+        masthead::db::dialect::tune_for_bulk_load(conn).map_err(TransferError::Database)?;
         transfer::import(conn, reader, batch_size, |at: Progress| {
             if let Some(bar) = &shown {
                 bar.set_position(at.bytes);

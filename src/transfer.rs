@@ -982,7 +982,6 @@ pub fn import(
     mut progress: impl FnMut(Progress),
 ) -> Result<Counts, TransferError> {
     let batch_size = batch_size.max(1);
-    db::dialect::tune_for_bulk_load(conn).map_err(TransferError::Database)?;
     let mut imported = Counts::default();
     let mut committed = 0;
     let mut batch: Vec<(u64, Item)> = Vec::with_capacity(batch_size.min(DEFAULT_BATCH_SIZE));
