@@ -138,11 +138,15 @@ pub fn prepare(manager: &Manager) -> Result<(), String> {
 const BULK_CACHE_KIB: i64 = 262_144;
 
 /// Tunes the connection an import writes through (see `BULK_CACHE_KIB`).
+///
+/// `temp_store` stays a file on purpose. Each multi-row statement keeps a
+/// statement journal of the pages it changes (the full-text trigger can
+/// abort it), and an in-memory journal is a list of small chunks that SQLite
+/// walks from its head on every release: with `temp_store=MEMORY` that walk
+/// was 28% of a 100,000-article import, and the import took 40% longer.
 pub fn tune_for_bulk_load(conn: &mut Conn) -> QueryResult<()> {
     match conn {
-        Conn::Sqlite(c) => c.batch_execute(&format!(
-            "PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA temp_store = MEMORY;"
-        )),
+        Conn::Sqlite(c) => c.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};")),
         Conn::Postgres(_) => Ok(()),
     }
 }
