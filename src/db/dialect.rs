@@ -151,21 +151,6 @@ pub fn tune_for_bulk_load(conn: &mut Conn) -> QueryResult<()> {
     }
 }
 
-/// Tunes the connection the group commit (`writer`) writes through. Each
-/// write runs in a savepoint so that a failing write undoes only its own
-/// rows, and SQLite journals every page the write changes. With a file for
-/// temporary storage that journal goes to disk past 64 KiB, a `pwrite` per
-/// page: about 10% of a create's CPU in a profile. A write's journal is
-/// emptied when its savepoint ends and stays well under a megabyte, so it
-/// is kept in memory. (An import's statements are far larger; see
-/// `tune_for_bulk_load` for why that connection keeps a file.)
-pub fn tune_for_group_commit(conn: &mut Conn) -> QueryResult<()> {
-    match conn {
-        Conn::Sqlite(c) => c.batch_execute("PRAGMA temp_store = MEMORY;"),
-        Conn::Postgres(_) => Ok(()),
-    }
-}
-
 /// Applies pending migrations; returns how many ran.
 pub fn migrate(conn: &mut Conn) -> Result<usize, String> {
     let failed = |e: &dyn std::fmt::Display| format!("migrations failed: {e}");

@@ -118,8 +118,6 @@ impl Db {
                 dialect::SessionSettings
                     .on_acquire(&mut conn)
                     .map_err(|e| Unavailable(e.to_string()))?;
-                dialect::tune_for_group_commit(&mut conn)
-                    .map_err(|e| Unavailable(e.to_string()))?;
                 Ok(conn)
             }))
         });
