@@ -202,7 +202,7 @@ where
 /// rollback and commit need.
 macro_rules! fixed_statement {
     ($name:ident, $sql:literal) => {
-        #[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+        #[derive(diesel::query_builder::QueryId)]
         struct $name;
 
         impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for $name {
@@ -285,24 +285,8 @@ mod tests {
 
     use super::*;
     use crate::db::dialect;
-
-    #[derive(Debug)]
-    enum Failed {
-        Database(diesel::result::Error),
-    }
-
-    impl From<diesel::result::Error> for Failed {
-        fn from(e: diesel::result::Error) -> Self {
-            Failed::Database(e)
-        }
-    }
-
-    /// The test's database file is always there to be opened.
-    impl From<Unavailable> for Failed {
-        fn from(e: Unavailable) -> Self {
-            panic!("{e}")
-        }
-    }
+    // A caller's error that already converts from both errors `write` can meet.
+    use crate::transfer::TransferError;
 
     fn note(conn: &mut Conn, text: &str) -> QueryResult<usize> {
         diesel::sql_query("INSERT INTO notes (text) VALUES (?)")
@@ -350,7 +334,7 @@ mod tests {
         let first = {
             let writer = writer.clone();
             std::thread::spawn(move || {
-                writer.write(|conn| -> Result<(), Failed> {
+                writer.write(|conn| -> Result<(), TransferError> {
                     note(conn, "first")?;
                     started.send(()).unwrap();
                     while writer.queued.load(Ordering::Acquire) < 2 {
@@ -364,7 +348,7 @@ mod tests {
         let failing = {
             let writer = writer.clone();
             std::thread::spawn(move || {
-                writer.write(|conn| -> Result<(), Failed> {
+                writer.write(|conn| -> Result<(), TransferError> {
                     note(conn, "undone")?;
                     note(conn, "undone")?;
                     Ok(())
@@ -374,14 +358,18 @@ mod tests {
         let third = {
             let writer = writer.clone();
             std::thread::spawn(move || {
-                writer.write(|conn| -> Result<(), Failed> { Ok(note(conn, "third").map(drop)?) })
+                writer.write(|conn| -> Result<(), TransferError> {
+                    Ok(note(conn, "third").map(drop)?)
+                })
             })
         };
 
         assert!(first.join().unwrap().is_ok());
         assert!(matches!(
             failing.join().unwrap(),
-            Err(Failed::Database(diesel::result::Error::DatabaseError(..)))
+            Err(TransferError::Database(
+                diesel::result::Error::DatabaseError(..)
+            ))
         ));
         assert!(third.join().unwrap().is_ok());
         let (notes, version) = notes_and_version(&manager);
