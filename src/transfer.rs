@@ -858,8 +858,17 @@ fn write_batch(
     if batch.is_empty() {
         return Ok(Counts::default());
     }
+    let article_ids: Vec<i64> = batch
+        .iter()
+        .filter_map(|(_, item)| match item {
+            Item::Article { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
     let attempt = db::write_transaction(conn, |conn| {
+        let deferred = bulk::defer_article_triggers(conn)?;
         let counts = store_runs(conn, batch)?;
+        bulk::restore_article_triggers(conn, deferred, &article_ids)?;
         db::dialect::advance_ids(conn)?;
         match commit {
             true => Ok(counts),

@@ -7,9 +7,14 @@
 //! statement savepoint, so article-by-article inserts leave one tiny index
 //! segment per article to merge later, while one statement for a run of
 //! articles indexes them all in one flush.
+//!
+//! On SQLite a batch also suspends the two triggers an article insert fires
+//! and does their work once for the whole batch (see `defer_article_triggers`).
 
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::Conn;
 use super::articles::ArticleValues;
@@ -159,4 +164,97 @@ pub fn insert_links(conn: &mut Conn, rows: &[&LinkRow]) -> QueryResult<usize> {
         stored += native!(conn, |c| insert.execute(c))?;
     }
     Ok(stored)
+}
+
+/// The triggers an article insert fires on SQLite: it indexes the article
+/// for full-text search and counts it under its status.
+const ARTICLE_INSERT_TRIGGERS: [&str; 2] = ["articles_fts_insert", "article_status_counts_insert"];
+
+/// The article insert triggers, dropped inside a batch's transaction, and
+/// the statements that create them again exactly as they were.
+pub struct DeferredTriggers {
+    creates: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct TriggerSql {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    sql: String,
+}
+
+/// Drops the article insert triggers for the rest of this transaction;
+/// [`restore_article_triggers`] does their work for the batch and creates
+/// them again before it commits.
+///
+/// Why: SQLite must be able to undo a statement that fires them (the
+/// full-text insert may abort), so every multi-row insert of articles kept
+/// a statement journal of each page it changed, written to a temporary
+/// file: 7.5 times the database's size in a 10,000-article import, and more
+/// per article the larger the indexes grow. Without the triggers the
+/// inserts need no journal, and one `INSERT ... SELECT` indexes the batch.
+///
+/// DDL is transactional in SQLite, so no other connection ever sees the
+/// triggers missing, and a batch that fails or is rolled back restores them
+/// with everything else. `None` (PostgreSQL, whose search column is
+/// generated, or a schema without these triggers) leaves the triggers to
+/// do the work.
+pub fn defer_article_triggers(conn: &mut Conn) -> QueryResult<Option<DeferredTriggers>> {
+    let Conn::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    let triggers: Vec<TriggerSql> = diesel::sql_query(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'articles'",
+    )
+    .load::<TriggerSql>(c)?
+    .into_iter()
+    .filter(|trigger| ARTICLE_INSERT_TRIGGERS.contains(&trigger.name.as_str()))
+    .collect();
+    if triggers.len() != ARTICLE_INSERT_TRIGGERS.len() {
+        return Ok(None);
+    }
+    for trigger in &triggers {
+        c.batch_execute(&format!("DROP TRIGGER \"{}\"", trigger.name))?;
+    }
+    Ok(Some(DeferredTriggers {
+        creates: triggers.into_iter().map(|trigger| trigger.sql).collect(),
+    }))
+}
+
+/// Does for the articles `article_ids` what the deferred triggers would have
+/// done row by row, then creates the triggers again. The two statements
+/// mirror the triggers of the SQLite migrations; `tests/transfer.rs`
+/// compares search results and status totals after an import with the
+/// database the dump came from.
+pub fn restore_article_triggers(
+    conn: &mut Conn,
+    deferred: Option<DeferredTriggers>,
+    article_ids: &[i64],
+) -> QueryResult<()> {
+    let (Some(deferred), Conn::Sqlite(c)) = (deferred, conn) else {
+        return Ok(());
+    };
+    if !article_ids.is_empty() {
+        let ids = serde_json::to_string(article_ids).expect("integers serialize");
+        diesel::sql_query(
+            "INSERT INTO articles_fts (rowid, title, subtitle, body)
+             SELECT id, title, subtitle, body FROM articles
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind::<Text, _>(&ids)
+        .execute(c)?;
+        diesel::sql_query(
+            "UPDATE article_status_counts
+             SET n = n + (SELECT count(*) FROM articles
+                          WHERE articles.status = article_status_counts.status
+                            AND articles.id IN (SELECT value FROM json_each(?)))",
+        )
+        .bind::<Text, _>(&ids)
+        .execute(c)?;
+    }
+    for create in &deferred.creates {
+        c.batch_execute(create)?;
+    }
+    Ok(())
 }

@@ -139,11 +139,12 @@ const BULK_CACHE_KIB: i64 = 262_144;
 
 /// Tunes the connection an import writes through (see `BULK_CACHE_KIB`).
 ///
-/// `temp_store` stays a file on purpose. Each multi-row statement keeps a
-/// statement journal of the pages it changes (the full-text trigger can
-/// abort it), and an in-memory journal is a list of small chunks that SQLite
-/// walks from its head on every release: with `temp_store=MEMORY` that walk
-/// was 28% of a 100,000-article import, and the import took 40% longer.
+/// `temp_store` stays a file on purpose. Statements that keep a statement
+/// journal (multi-row inserts into tables with triggers that can abort
+/// them) would keep it in memory as a list of small chunks that SQLite walks
+/// from its head on every release: with `temp_store=MEMORY` that walk was
+/// 28% of a 100,000-article import, before import stopped firing the article
+/// triggers row by row (`bulk::defer_article_triggers`).
 pub fn tune_for_bulk_load(conn: &mut Conn) -> QueryResult<()> {
     match conn {
         Conn::Sqlite(c) => c.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};")),
