@@ -866,7 +866,12 @@ fn write_batch(
         })
         .collect();
     let attempt = db::write_transaction(conn, |conn| {
-        let deferred = bulk::defer_article_triggers(conn)?;
+        // A batch of other records fires no article trigger: its schema
+        // stays untouched, so other connections need not read it again.
+        let deferred = match article_ids.is_empty() {
+            true => None,
+            false => bulk::defer_article_triggers(conn)?,
+        };
         let counts = store_runs(conn, batch)?;
         bulk::restore_article_triggers(conn, deferred, &article_ids)?;
         db::dialect::advance_ids(conn)?;
