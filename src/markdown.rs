@@ -1,6 +1,8 @@
 //! Markdown to sanitized HTML, plus the plain-text derivations (excerpt,
 //! reading time) that are computed once at write time, never per read.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 
 const EXCERPT_CHARS: usize = 200;
@@ -10,16 +12,22 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 
+/// The sanitizer's rules, built once: building them fills a dozen hash sets,
+/// which was a third of rendering a 2 KB article.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["http", "https", "mailto", "tel"].into())
+        .link_rel(Some("noopener noreferrer"));
+    builder
+});
+
 /// Renders Markdown and strips everything that could run in a reader's
 /// browser: scripts, event handlers, `javascript:` and `data:` URLs.
 pub fn render_html(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len() * 5 / 4);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options()));
-    ammonia::Builder::default()
-        .url_schemes(["http", "https", "mailto", "tel"].into())
-        .link_rel(Some("noopener noreferrer"))
-        .clean(&html)
-        .to_string()
+    SANITIZER.clean(&html).to_string()
 }
 
 /// The body's visible text with whitespace collapsed.
