@@ -300,7 +300,7 @@ MEM_GIB="$(awk '/MemTotal/ {printf "%.1f", $2/1048576}' /proc/meminfo)"
   echo
   echo "## Results"
   echo
-  echo ""% of /healthz" = the workload's req/s ÷ /healthz req/s in the same run. Latency is as wrk measures it (ms). Errors = non-2xx/3xx responses + socket errors. RSS = the server's VmHWM (peak resident set) after the workload, so it only grows."
+  echo ""% of /healthz" = the workload's req/s ÷ /healthz req/s in the same run. Latency is as wrk measures it (ms), corrected for coordinated omission: a stall of every connection counts as the requests it kept from being sent. Errors = non-2xx/3xx responses + socket errors. RSS = the server's VmHWM (peak resident set) after the workload, so it only grows."
   echo
   echo "| Workload | req/s | p50 ms | p99 ms | errors | peak RSS MiB | % of /healthz | target | result |"
   echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
