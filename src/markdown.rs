@@ -13,7 +13,7 @@ fn options() -> Options {
 }
 
 /// The sanitizer's rules, built once: building them fills a dozen hash sets,
-/// which was a third of rendering a 2 KB article.
+/// which was over a quarter of rendering a 2 KB article.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder

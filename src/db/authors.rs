@@ -41,14 +41,12 @@ pub struct AuthorValues {
 }
 
 pub fn find(conn: &mut Conn, key: &Key) -> QueryResult<Option<AuthorRow>> {
-    // Two plain queries rather than one boxed one: Diesel keeps only
-    // queries of a fixed shape prepared, and every create looks one up.
-    let query = authors::table.select(AuthorRow::as_select());
-    match key {
-        Key::Id(id) => query.filter(authors::id.eq(*id)).first(conn),
-        Key::Slug(slug) => query.filter(authors::slug.eq(slug)).first(conn),
-    }
-    .optional()
+    let query = authors::table.select(AuthorRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(authors::id.eq(*id)),
+        Key::Slug(slug) => query.filter(authors::slug.eq(slug)),
+    };
+    query.first(conn).optional()
 }
 
 pub fn find_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<AuthorRow>> {

@@ -38,14 +38,12 @@ pub fn name_key(name: &str) -> String {
 }
 
 pub fn find(conn: &mut Conn, key: &Key) -> QueryResult<Option<TagRow>> {
-    // Two plain queries rather than one boxed one: Diesel keeps only
-    // queries of a fixed shape prepared.
-    let query = tags::table.select(TagRow::as_select());
-    match key {
-        Key::Id(id) => query.filter(tags::id.eq(*id)).first(conn),
-        Key::Slug(slug) => query.filter(tags::slug.eq(slug)).first(conn),
-    }
-    .optional()
+    let query = tags::table.select(TagRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(tags::id.eq(*id)),
+        Key::Slug(slug) => query.filter(tags::slug.eq(slug)),
+    };
+    query.first(conn).optional()
 }
 
 /// A tag named in an article body: by slug first, else by name ignoring case.
