@@ -1007,9 +1007,10 @@ pub fn import(
         },
         other => other,
     };
+    let deferred = bulk::defer_secondary_indexes(conn)?;
     // A few chunks in flight keep the parser ahead without holding the file.
     let (sender, parsed) = std::sync::mpsc::sync_channel(4);
-    std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         scope.spawn(move || parse_lines(reader, sender));
         for chunk in parsed {
             for Parsed { at, item } in chunk.map_err(TransferError::Read)? {
@@ -1037,7 +1038,17 @@ pub fn import(
         }
         imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
         Ok(imported)
-    })
+    });
+    // A stopped import builds them too: the batches it committed are served.
+    // Should building fail, the next start of any command builds them.
+    let built = match deferred {
+        true => bulk::build_deferred_indexes(conn).map(|_| ()),
+        false => Ok(()),
+    };
+    match built {
+        Ok(()) => outcome,
+        Err(e) => outcome.and(Err(TransferError::Database(e))),
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,36 @@ async fn triggers(db: &Db) -> Vec<(String, String)> {
     .collect()
 }
 
+/// The schema's explicitly created indexes and the tables, by name, as
+/// SQLite stores their SQL.
+async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
+    #[derive(diesel::QueryableByName)]
+    struct Object {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    db.run(|conn| {
+        let masthead::db::Conn::Sqlite(c) = conn else {
+            panic!("these tests run on SQLite");
+        };
+        diesel::RunQueryDsl::load::<Object>(
+            diesel::sql_query(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type IN ('index', 'table') AND sql IS NOT NULL ORDER BY name",
+            ),
+            c,
+        )
+        .map_err(TransferError::Database)
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|object| (object.name, object.sql))
+    .collect()
+}
+
 /// GETs a JSON body as an editor (so drafts are included).
 async fn get_json(base: &str, path: &str) -> Value {
     let mut response = awc::Client::default()
@@ -522,4 +552,86 @@ fn the_cli_imports_full_sized_articles_in_default_batches() {
         succeeded(&masthead(dir, "full.db", &["export"], None)),
         dump
     );
+}
+
+#[actix_web::test]
+async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_it_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = indexes_and_tables(&database(&dir.path().join("fresh.db"))).await;
+    assert!(
+        expected
+            .iter()
+            .any(|(name, _)| name == "articles_published"),
+        "{expected:?}"
+    );
+    let source = database(&dir.path().join("source.db"));
+    source.run(masthead::demo::load).await.unwrap();
+    let dump = export(&source).await;
+
+    let whole = database(&dir.path().join("whole.db"));
+    import(&whole, &dump, 2).await.unwrap();
+    assert_eq!(indexes_and_tables(&whole).await, expected);
+
+    // Stopped after committing batches of articles: those are served, with
+    // their indexes, and no definition is left waiting.
+    let mut lines: Vec<&str> = dump.lines().collect();
+    let last_article = lines
+        .iter()
+        .rposition(|line| line.contains("\"type\":\"article\""))
+        .unwrap();
+    lines.insert(last_article, "{broken");
+    let stopped = database(&dir.path().join("stopped.db"));
+    let error = import(&stopped, &lines.join("\n"), 2).await.unwrap_err();
+    assert!(matches!(error, TransferError::Line { committed, .. } if committed > 0));
+    assert!(count(&stopped).await.articles > 0);
+    assert_eq!(indexes_and_tables(&stopped).await, expected);
+}
+
+#[actix_web::test]
+async fn indexes_an_import_was_cut_off_before_building_are_built_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut-off.db");
+    let db = database(&path);
+    let expected = indexes_and_tables(&db).await;
+    // What an import into an empty database does first, then the process
+    // dies before its last step.
+    let deferred = db
+        .run(|conn| {
+            masthead::db::bulk::defer_secondary_indexes(conn).map_err(TransferError::Database)
+        })
+        .await
+        .unwrap();
+    assert!(deferred);
+    let left = indexes_and_tables(&db).await;
+    assert!(
+        !left.iter().any(|(name, _)| name == "articles_published"),
+        "{left:?}"
+    );
+    assert!(
+        left.iter()
+            .any(|(name, _)| name == "masthead_deferred_indexes")
+    );
+    drop(db);
+
+    let reopened = database(&path);
+    assert_eq!(indexes_and_tables(&reopened).await, expected);
+}
+
+#[actix_web::test]
+async fn an_import_into_a_database_with_articles_keeps_its_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir.path().join("stocked.db"));
+    db.run(masthead::demo::load).await.unwrap();
+    let before = indexes_and_tables(&db).await;
+    let deferred = db
+        .run(|conn| {
+            masthead::db::bulk::defer_secondary_indexes(conn).map_err(TransferError::Database)
+        })
+        .await
+        .unwrap();
+    assert!(
+        !deferred,
+        "rebuilding every index would cost more than it saves"
+    );
+    assert_eq!(indexes_and_tables(&db).await, before);
 }

@@ -167,7 +167,16 @@ impl Db {
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, Unavailable> {
         let mut conn = self.pool.get().map_err(|e| Unavailable(e.to_string()))?;
-        dialect::migrate(&mut conn).map_err(Unavailable)
+        let applied = dialect::migrate(&mut conn).map_err(Unavailable)?;
+        let built = bulk::build_deferred_indexes(&mut conn)
+            .map_err(|e| Unavailable(format!("building the indexes an import left: {e}")))?;
+        if built > 0 {
+            tracing::warn!(
+                built,
+                "an import was cut off before building its indexes; built them"
+            );
+        }
+        Ok(applied)
     }
 
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
