@@ -56,39 +56,10 @@ async fn count(db: &Db) -> Counts {
     counts
 }
 
-/// The schema's triggers, by name, as SQLite stores their SQL. Import drops
-/// and recreates the article insert triggers inside each batch, so they must
-/// come out exactly as the migrations made them.
-async fn triggers(db: &Db) -> Vec<(String, String)> {
-    #[derive(diesel::QueryableByName)]
-    struct Trigger {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        name: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        sql: String,
-    }
-    db.run(|conn| {
-        let masthead::db::Conn::Sqlite(c) = conn else {
-            panic!("these tests run on SQLite");
-        };
-        diesel::RunQueryDsl::load::<Trigger>(
-            diesel::sql_query(
-                "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name",
-            ),
-            c,
-        )
-        .map_err(TransferError::Database)
-    })
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|trigger| (trigger.name, trigger.sql))
-    .collect()
-}
-
-/// The schema's explicitly created indexes and the tables, by name, as
-/// SQLite stores their SQL.
-async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
+/// The schema's objects of the given SQLite `type`s (`'trigger'`,
+/// `'index', 'table'`), by name, as SQLite stores their SQL; indexes SQLite
+/// makes for keys itself have none and are left out.
+async fn schema_objects(db: &Db, types: &'static str) -> Vec<(String, String)> {
     #[derive(diesel::QueryableByName)]
     struct Object {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -96,15 +67,15 @@ async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
         #[diesel(sql_type = diesel::sql_types::Text)]
         sql: String,
     }
-    db.run(|conn| {
+    db.run(move |conn| {
         let masthead::db::Conn::Sqlite(c) = conn else {
             panic!("these tests run on SQLite");
         };
         diesel::RunQueryDsl::load::<Object>(
-            diesel::sql_query(
+            diesel::sql_query(format!(
                 "SELECT name, sql FROM sqlite_schema
-                 WHERE type IN ('index', 'table') AND sql IS NOT NULL ORDER BY name",
-            ),
+                 WHERE type IN ({types}) AND sql IS NOT NULL ORDER BY name"
+            )),
             c,
         )
         .map_err(TransferError::Database)
@@ -114,6 +85,27 @@ async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
     .into_iter()
     .map(|object| (object.name, object.sql))
     .collect()
+}
+
+/// Import drops and recreates the article insert triggers inside each
+/// batch, so they must come out exactly as the migrations made them.
+async fn triggers(db: &Db) -> Vec<(String, String)> {
+    schema_objects(db, "'trigger'").await
+}
+
+/// Import into an empty database drops the non-unique indexes and builds
+/// them again at the end, keeping their definitions in a table meanwhile.
+async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
+    schema_objects(db, "'index', 'table'").await
+}
+
+/// What an import does before its first batch.
+async fn defer_secondary_indexes(db: &Db) -> bool {
+    db.run(|conn| {
+        masthead::db::bulk::defer_secondary_indexes(conn).map_err(TransferError::Database)
+    })
+    .await
+    .unwrap()
 }
 
 /// GETs a JSON body as an editor (so drafts are included).
@@ -595,12 +587,7 @@ async fn indexes_an_import_was_cut_off_before_building_are_built_at_the_next_sta
     let expected = indexes_and_tables(&db).await;
     // What an import into an empty database does first, then the process
     // dies before its last step.
-    let deferred = db
-        .run(|conn| {
-            masthead::db::bulk::defer_secondary_indexes(conn).map_err(TransferError::Database)
-        })
-        .await
-        .unwrap();
+    let deferred = defer_secondary_indexes(&db).await;
     assert!(deferred);
     let left = indexes_and_tables(&db).await;
     assert!(
@@ -623,12 +610,7 @@ async fn an_import_into_a_database_with_articles_keeps_its_indexes() {
     let db = database(&dir.path().join("stocked.db"));
     db.run(masthead::demo::load).await.unwrap();
     let before = indexes_and_tables(&db).await;
-    let deferred = db
-        .run(|conn| {
-            masthead::db::bulk::defer_secondary_indexes(conn).map_err(TransferError::Database)
-        })
-        .await
-        .unwrap();
+    let deferred = defer_secondary_indexes(&db).await;
     assert!(
         !deferred,
         "rebuilding every index would cost more than it saves"
