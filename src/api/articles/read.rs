@@ -182,13 +182,42 @@ fn parse_fields(text: Option<&str>, allowed: &[&str]) -> Result<Option<Vec<Strin
     Ok(Some(fields))
 }
 
-/// Keeps only the named top-level fields of a serialized resource.
-fn trim_fields<T: Serialize>(value: &T, fields: Option<&[String]>) -> Result<Value, ApiError> {
+/// A resource as asked for: whole, or only the named top-level fields.
+/// A whole one is written straight from its struct; going through a
+/// `Value` (a map and a string per field) was a fifth of an uncached
+/// list's CPU. `preserve_order` keeps both forms' field order the same.
+enum Shaped<'a, T> {
+    Whole(&'a T),
+    Trimmed(Value),
+}
+
+impl<T: Serialize> Serialize for Shaped<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shaped::Whole(value) => value.serialize(serializer),
+            Shaped::Trimmed(value) => value.serialize(serializer),
+        }
+    }
+}
+
+fn shape<'a, T: Serialize>(
+    value: &'a T,
+    fields: Option<&[String]>,
+) -> Result<Shaped<'a, T>, ApiError> {
+    let Some(fields) = fields else {
+        return Ok(Shaped::Whole(value));
+    };
     let mut value = serde_json::to_value(value).map_err(ApiError::internal)?;
-    if let (Some(fields), Value::Object(map)) = (fields, &mut value) {
+    if let Value::Object(map) = &mut value {
         map.retain(|name, _| fields.iter().any(|f| f == name));
     }
-    Ok(value)
+    Ok(Shaped::Trimmed(value))
+}
+
+#[derive(Serialize)]
+struct ListBody<'a, T> {
+    data: Vec<Shaped<'a, T>>,
+    meta: PageMeta,
 }
 
 /// What a list loads beyond the default item fields.
@@ -355,9 +384,9 @@ pub async fn article_list(
     });
     let data = rows
         .iter()
-        .map(|(item, _)| trim_fields(item, fields.as_deref()))
+        .map(|(item, _)| shape(item, fields.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
-    let list = serde_json::json!({ "data": data, "meta": meta });
+    let list = ListBody { data, meta };
     cached_json(&req, &state.cache, last_modified, &list, link)
 }
 
@@ -402,7 +431,7 @@ pub async fn find_article(
             Ok(full_article(conn, row, visibility)?)
         })
         .await?;
-    let body = trim_fields(&article, fields.as_deref())?;
+    let body = shape(&article, fields.as_deref())?;
     cached_json(&req, &state.cache, last_modified, &body, None)
 }
 
