@@ -176,8 +176,9 @@ pub struct DeferredTriggers {
     creates: Vec<String>,
 }
 
+/// A trigger or index as `sqlite_schema` stores it.
 #[derive(QueryableByName)]
-struct TriggerSql {
+struct SchemaSql {
     #[diesel(sql_type = Text)]
     name: String,
     #[diesel(sql_type = Text)]
@@ -204,10 +205,10 @@ pub fn defer_article_triggers(conn: &mut Conn) -> QueryResult<Option<DeferredTri
     let Conn::Sqlite(c) = conn else {
         return Ok(None);
     };
-    let triggers: Vec<TriggerSql> = diesel::sql_query(
+    let triggers: Vec<SchemaSql> = diesel::sql_query(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'articles'",
     )
-    .load::<TriggerSql>(c)?
+    .load::<SchemaSql>(c)?
     .into_iter()
     .filter(|trigger| ARTICLE_INSERT_TRIGGERS.contains(&trigger.name.as_str()))
     .collect();
@@ -264,14 +265,6 @@ pub fn restore_article_triggers(
 /// them again. Outside an import it never exists.
 const DEFERRED_INDEXES: &str = "masthead_deferred_indexes";
 
-#[derive(QueryableByName)]
-struct IndexSql {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    sql: String,
-}
-
 /// Drops every non-unique index when the database holds no article yet, so
 /// that an import into it writes each index once, at the end, instead of
 /// rewriting scattered leaves of every one in every batch: at 300,000
@@ -287,13 +280,13 @@ pub fn defer_secondary_indexes(conn: &mut Conn) -> QueryResult<bool> {
         return Ok(false);
     }
     super::write_transaction(conn, |conn| {
-        // Another import into this database is under way and will build them.
-        if deferred_indexes_waiting(conn)? {
-            return Ok(false);
-        }
         let Conn::Sqlite(c) = conn else {
             return Ok(false);
         };
+        // Another import into this database is under way and will build them.
+        if deferred_indexes_waiting(c)? {
+            return Ok(false);
+        }
         let empty = diesel::select(diesel::dsl::not(diesel::dsl::exists(
             articles::table.select(articles::id),
         )))
@@ -301,7 +294,7 @@ pub fn defer_secondary_indexes(conn: &mut Conn) -> QueryResult<bool> {
         if !empty {
             return Ok(false);
         }
-        let indexes: Vec<IndexSql> = diesel::sql_query(
+        let indexes: Vec<SchemaSql> = diesel::sql_query(
             "SELECT s.name, s.sql FROM sqlite_schema AS s
              WHERE s.type = 'index' AND s.sql IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.tbl_name) AS l
@@ -334,18 +327,21 @@ pub fn defer_secondary_indexes(conn: &mut Conn) -> QueryResult<bool> {
 /// (`Db::migrate`) calls it too, for an import that was cut off.
 pub fn build_deferred_indexes(conn: &mut Conn) -> QueryResult<usize> {
     // Asked before queueing for the write lock: nearly always nothing waits.
-    if !deferred_indexes_waiting(conn)? {
+    let Conn::Sqlite(c) = conn else {
+        return Ok(0);
+    };
+    if !deferred_indexes_waiting(c)? {
         return Ok(0);
     }
     super::write_transaction(conn, |conn| {
-        // Another process may have built them while this one queued.
-        if !deferred_indexes_waiting(conn)? {
-            return Ok(0);
-        }
         let Conn::Sqlite(c) = conn else {
             return Ok(0);
         };
-        let indexes: Vec<IndexSql> = diesel::sql_query(format!(
+        // Another process may have built them while this one queued.
+        if !deferred_indexes_waiting(c)? {
+            return Ok(0);
+        }
+        let indexes: Vec<SchemaSql> = diesel::sql_query(format!(
             "SELECT name, sql FROM {DEFERRED_INDEXES} ORDER BY name"
         ))
         .load(c)?;
@@ -357,10 +353,7 @@ pub fn build_deferred_indexes(conn: &mut Conn) -> QueryResult<usize> {
     })
 }
 
-fn deferred_indexes_waiting(conn: &mut Conn) -> QueryResult<bool> {
-    let Conn::Sqlite(c) = conn else {
-        return Ok(false);
-    };
+fn deferred_indexes_waiting(c: &mut diesel::SqliteConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
         "EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '{DEFERRED_INDEXES}')"
     )))
