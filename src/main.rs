@@ -169,10 +169,13 @@ fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), Str
     let db = open_database(settings).map_err(|e| e.to_string())?;
     let bar = std::io::stderr().is_terminal().then(|| progress_bar(size));
     let shown = bar.clone();
+    let checkpoints = db.checkpoint_in_background();
+    let background_checkpoints = checkpoints.is_some();
     let outcome = actix_web::rt::System::new().block_on(db.run(move |conn| {
         // This process exits after the import, so its connection may keep
         // the bulk-load settings; a server's pooled connections never get them.
-        masthead::db::dialect::tune_for_bulk_load(conn).map_err(TransferError::Database)?;
+        masthead::db::dialect::tune_for_bulk_load(conn, background_checkpoints)
+            .map_err(TransferError::Database)?;
         transfer::import(conn, reader, batch_size, |at: Progress| {
             if let Some(bar) = &shown {
                 bar.set_position(at.bytes);
@@ -182,6 +185,8 @@ fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), Str
             }
         })
     }));
+    // Its last checkpoint copies what the import wrote last.
+    drop(checkpoints);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -138,6 +138,8 @@ pub fn prepare(manager: &Manager) -> Result<(), String> {
 const BULK_CACHE_KIB: i64 = 262_144;
 
 /// Tunes the connection an import writes through (see `BULK_CACHE_KIB`).
+/// With `background_checkpoints` (a `checkpoint::BackgroundCheckpoints`
+/// runs), its commits leave checkpoints to that thread.
 ///
 /// `temp_store` stays a file on purpose. Statements that keep a statement
 /// journal (multi-row inserts into tables with triggers that can abort
@@ -145,11 +147,18 @@ const BULK_CACHE_KIB: i64 = 262_144;
 /// from its head on every release: with `temp_store=MEMORY` that walk was
 /// 28% of a 100,000-article import, before import stopped firing the article
 /// triggers row by row (`bulk::defer_article_triggers`).
-pub fn tune_for_bulk_load(conn: &mut Conn) -> QueryResult<()> {
-    match conn {
-        Conn::Sqlite(c) => c.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};")),
-        Conn::Postgres(_) => Ok(()),
+pub fn tune_for_bulk_load(conn: &mut Conn, background_checkpoints: bool) -> QueryResult<()> {
+    let Conn::Sqlite(c) = conn else {
+        return Ok(());
+    };
+    c.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
+    if background_checkpoints {
+        c.batch_execute(&format!(
+            "PRAGMA wal_autocheckpoint = {};",
+            super::checkpoint::WRITER_CHECKPOINT_PAGES
+        ))?;
     }
+    Ok(())
 }
 
 /// Applies pending migrations; returns how many ran.

@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod authors;
 pub mod bulk;
+pub mod checkpoint;
 mod connection;
 pub mod dialect;
 pub mod links;
@@ -162,6 +163,12 @@ impl Db {
                     .await
             }
         }
+    }
+
+    /// WAL checkpoints on a thread of their own until the value is dropped
+    /// (see `checkpoint`); `None` on PostgreSQL.
+    pub fn checkpoint_in_background(&self) -> Option<checkpoint::BackgroundCheckpoints> {
+        checkpoint::BackgroundCheckpoints::start(&self.manager)
     }
 
     /// Applies pending migrations; returns how many ran.
