@@ -99,7 +99,7 @@ pub struct AuthorList {
 }
 
 /// An author write. `name` is required for POST and PUT; PATCH takes any subset.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Ada Okafor", "bio": "Science desk.",
     "email": "ada@example.com", "social": {"mastodon": "@ada@example.social"}}))]
@@ -408,7 +408,7 @@ pub async fn create_author(
     let author = state
         .db
         .write(move |conn| {
-            let values = author_values(conn, body.0, WriteMode::Create, None)?;
+            let values = author_values(conn, body.0.clone(), WriteMode::Create, None)?;
             let row = author_db::insert(conn, &values)?;
             Ok::<_, ApiError>(to_author(row, 0, Some(&caller)))
         })
@@ -431,7 +431,7 @@ async fn write_author(
         .write(move |conn| {
             let current = author_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
             if_match.check(|| counted(conn, current.clone(), Some(&caller)))?;
-            let values = author_values(conn, input, mode, Some(&current))?;
+            let values = author_values(conn, input.clone(), mode, Some(&current))?;
             let row = author_db::update(conn, current.id, &values)?;
             counted(conn, row, Some(&caller))
         })

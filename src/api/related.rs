@@ -220,7 +220,7 @@ pub async fn create_related(
             if input.kind.is_none() {
                 errors.push(FieldError::new("kind", "is required"));
             }
-            let (Some(target), Some(kind)) = (input.article, input.kind) else {
+            let (Some(target), Some(kind)) = (input.article.clone(), input.kind) else {
                 return Err(ApiError::Validation(errors));
             };
             let target_key = Key::from(&target);
@@ -233,7 +233,8 @@ pub async fn create_related(
                     "an article cannot link to itself",
                 ));
             }
-            let label = label_for(kind, input.label).map_err(|m| ApiError::invalid("label", m))?;
+            let label =
+                label_for(kind, input.label.clone()).map_err(|m| ApiError::invalid("label", m))?;
             let mut links: Vec<LinkSpec> = link_db::specs_of(conn, article.id)?;
             if links.iter().any(|l| l.target_id == target.id) {
                 return Err(ApiError::Conflict(format!(
@@ -311,7 +312,7 @@ pub async fn update_related(
                 Patch::Absent => old_kind,
                 Patch::Null => return Err(ApiError::invalid("kind", "cannot be null")),
             };
-            link.label = match change.label {
+            link.label = match change.label.clone() {
                 Patch::Value(label) => {
                     label_for(kind, Some(label)).map_err(|m| ApiError::invalid("label", m))?
                 }

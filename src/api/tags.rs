@@ -80,7 +80,7 @@ pub struct TagList {
 }
 
 /// A tag write. `name` is required for POST and PUT; PATCH takes any subset.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Climate", "description": "Coverage of the climate crisis"}))]
 pub struct TagInput {
@@ -321,7 +321,7 @@ pub async fn create_tag(
     let tag = state
         .db
         .write(move |conn| {
-            let values = tag_values(conn, body.0, WriteMode::Create, None)?;
+            let values = tag_values(conn, body.0.clone(), WriteMode::Create, None)?;
             let row = tag_db::insert(conn, &values)?;
             Ok::<_, ApiError>(to_tag(row, 0))
         })
@@ -345,7 +345,7 @@ async fn write_tag(
         .write(move |conn| {
             let current = tag_db::find(conn, &key)?.ok_or_else(|| not_found(&key))?;
             if_match.check(|| counted(conn, current.clone(), &viewer))?;
-            let values = tag_values(conn, input, mode, Some(&current))?;
+            let values = tag_values(conn, input.clone(), mode, Some(&current))?;
             let row = tag_db::update(conn, current.id, &values)?;
             counted(conn, row, &viewer)
         })

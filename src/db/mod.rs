@@ -138,11 +138,12 @@ impl Db {
 
     /// Runs `work` as one write transaction (see `write_transaction`) and
     /// answers once it is committed. On SQLite, writes that arrive while
-    /// another runs share its COMMIT (`writer`), each in a savepoint of its
-    /// own.
+    /// another runs share its COMMIT (`writer`), and `work` runs again
+    /// should another write of its batch fail after changing rows: it must
+    /// only read and write the database, not change what it captured.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        F: FnMut(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<Unavailable> + From<diesel::result::Error> + Send + 'static,
     {

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The lead image in a write body. A merge patch merges its fields.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureImageInput {
     /// Required when the article has no image yet.
@@ -23,7 +23,7 @@ pub struct FeatureImageInput {
 }
 
 /// A curated link in an article write body.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelatedInput {
     /// The linked article's slug or id.
@@ -36,7 +36,7 @@ pub struct RelatedInput {
 
 /// An article write. `title` is required for POST and PUT; PATCH takes any
 /// subset (the `ArticlePatch` schema).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Rivers rising", "body": "The water came at night...",
     "status": "published", "authors": ["ada-okafor"], "tags": ["Climate", "europe"],
@@ -537,8 +537,8 @@ pub async fn create_article(
     let article = state
         .db
         .write(move |conn| {
-            let writer = Writer::resolve(conn, caller.0)?;
-            let row = save_article(conn, &writer, body.0, WriteMode::Create, None)?;
+            let writer = Writer::resolve(conn, caller.0.clone())?;
+            let row = save_article(conn, &writer, body.0.clone(), WriteMode::Create, None)?;
             Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
         })
         .await?;
@@ -557,10 +557,10 @@ async fn write_article(
     let article = state
         .db
         .write(move |conn| {
-            let writer = Writer::resolve(conn, caller.0)?;
+            let writer = Writer::resolve(conn, caller.0.clone())?;
             let current = editable(conn, &writer, &key)?;
             if_match.check(|| Ok(full_article(conn, current.clone(), writer.visibility())?))?;
-            let row = save_article(conn, &writer, input, mode, Some(&current))?;
+            let row = save_article(conn, &writer, input.clone(), mode, Some(&current))?;
             Ok::<_, ApiError>(full_article(conn, row, writer.visibility())?)
         })
         .await?;
@@ -633,7 +633,7 @@ pub async fn delete_article(
     state
         .db
         .write(move |conn| {
-            let writer = Writer::resolve(conn, caller.0)?;
+            let writer = Writer::resolve(conn, caller.0.clone())?;
             let row = find_visible(conn, &key, writer.visibility())?;
             if writer.is_contributor() {
                 return Err(ApiError::Forbidden(
