@@ -30,7 +30,7 @@ use super::{Conn, Unavailable, record_write};
 
 /// The most writes one transaction takes, so that a steady stream of
 /// writers still commits (and answers) regularly.
-const MAX_BATCH: usize = 64;
+pub(super) const MAX_BATCH: usize = 64;
 
 pub struct GroupWriter {
     connect: Box<dyn Fn() -> Result<Conn, Unavailable> + Send + Sync>,
