@@ -14,6 +14,8 @@ use masthead::domain::Role;
 use masthead::startup::{Application, open_database};
 use masthead::transfer::{self, Counts, Progress, TransferError};
 
+mod malloc_arenas;
+
 #[derive(Parser)]
 #[command(name = "masthead", version, about = "A headless content API")]
 struct Cli {
@@ -71,6 +73,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    malloc_arenas::cap_per_cpu();
     let cli = Cli::parse();
     if matches!(cli.command, Some(Command::Openapi)) {
         print!("{}", masthead::openapi::document());
