@@ -93,9 +93,8 @@ pub struct Db {
 /// (they use the writer's own connection, not the pool's), so that 64
 /// editors saving at once share one COMMIT and its sync. With 16, at 64
 /// connections, creates needed a fifth more CPU each (four commits for what
-/// is now one). Each costs a waiting thread: 64 against 32 measured 55.6
-/// against 49.6 MiB of peak RSS in the 95/5 mix, before the binary capped
-/// glibc's malloc arenas (src/malloc_arenas.rs), which brought 64 to 39 MiB.
+/// is now one). Each costs a waiting thread; what those threads cost in
+/// memory is kept down by the binary's malloc arena cap (src/malloc_arenas.rs).
 const CONCURRENT_SQLITE_WRITES: usize = writer::MAX_BATCH;
 
 impl Db {
