@@ -99,6 +99,48 @@ async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
     schema_objects(db, "'index', 'table'").await
 }
 
+/// FTS5's own check, with the articles table as the content it must match:
+/// `Err` names what is wrong (a missing or extra article).
+async fn check_search_index(db: &Db) -> Result<(), String> {
+    db.run(|conn| {
+        let masthead::db::Conn::Sqlite(c) = conn else {
+            panic!("these tests run on SQLite");
+        };
+        Ok::<_, TransferError>(
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)",
+            )
+            .map_err(|e| e.to_string()),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+/// How many articles the full-text index finds for `word`.
+async fn search_hits(db: &Db, word: &'static str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Hits {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    db.run(move |conn| {
+        let masthead::db::Conn::Sqlite(c) = conn else {
+            panic!("these tests run on SQLite");
+        };
+        diesel::RunQueryDsl::get_result::<Hits>(
+            diesel::sql_query("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?")
+                .bind::<diesel::sql_types::Text, _>(word),
+            c,
+        )
+        .map_err(TransferError::Database)
+    })
+    .await
+    .unwrap()
+    .n
+}
+
 /// What an import does before its first batch.
 async fn defer_secondary_indexes(db: &Db) -> bool {
     db.run(|conn| {
@@ -563,6 +605,10 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
     let whole = database(&dir.path().join("whole.db"));
     import(&whole, &dump, 2).await.unwrap();
     assert_eq!(indexes_and_tables(&whole).await, expected);
+    check_search_index(&whole).await.unwrap();
+    let harbour = search_hits(&source, "harbour").await;
+    assert!(harbour > 0);
+    assert_eq!(search_hits(&whole, "harbour").await, harbour);
 
     // Stopped after committing batches of articles: those are served, with
     // their indexes, and no definition is left waiting.
@@ -577,6 +623,8 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
     assert!(matches!(error, TransferError::Line { committed, .. } if committed > 0));
     assert!(count(&stopped).await.articles > 0);
     assert_eq!(indexes_and_tables(&stopped).await, expected);
+    check_search_index(&stopped).await.unwrap();
+    assert!(search_hits(&stopped, "harbour").await > 0);
 }
 
 #[actix_web::test]
