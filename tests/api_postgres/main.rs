@@ -1,6 +1,7 @@
 //! The integration suite again, every module of tests/api unchanged, on
 //! PostgreSQL: each test gets a database of its own on the server named by
-//! MASTHEAD_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+//! MASTHEAD_TEST_POSTGRES_URL (default
+//! postgres://postgres@127.0.0.1:5432/test?sslmode=disable).
 //! Without a server the binary prints a SKIPPED line and runs nothing;
 //! MASTHEAD_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure.
 
