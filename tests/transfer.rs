@@ -56,6 +56,14 @@ async fn count(db: &Db) -> Counts {
     counts
 }
 
+/// The SQLite connection under `conn`: these tests run on SQLite only.
+fn sqlite(conn: &mut masthead::db::Conn) -> &mut diesel::SqliteConnection {
+    match conn {
+        masthead::db::Conn::Sqlite(c) => c,
+        _ => panic!("these tests run on SQLite"),
+    }
+}
+
 /// The schema's objects of the given SQLite `type`s (`'trigger'`,
 /// `'index', 'table'`), by name, as SQLite stores their SQL; indexes SQLite
 /// makes for keys itself have none and are left out.
@@ -68,9 +76,7 @@ async fn schema_objects(db: &Db, types: &'static str) -> Vec<(String, String)> {
         sql: String,
     }
     db.run(move |conn| {
-        let masthead::db::Conn::Sqlite(c) = conn else {
-            panic!("these tests run on SQLite");
-        };
+        let c = sqlite(conn);
         diesel::RunQueryDsl::load::<Object>(
             diesel::sql_query(format!(
                 "SELECT name, sql FROM sqlite_schema
@@ -103,9 +109,7 @@ async fn indexes_and_tables(db: &Db) -> Vec<(String, String)> {
 /// `Err` names what is wrong (a missing or extra article).
 async fn check_search_index(db: &Db) -> Result<(), String> {
     db.run(|conn| {
-        let masthead::db::Conn::Sqlite(c) = conn else {
-            panic!("these tests run on SQLite");
-        };
+        let c = sqlite(conn);
         Ok::<_, TransferError>(
             diesel::connection::SimpleConnection::batch_execute(
                 c,
@@ -126,9 +130,7 @@ async fn search_hits(db: &Db, word: &'static str) -> i64 {
         n: i64,
     }
     db.run(move |conn| {
-        let masthead::db::Conn::Sqlite(c) = conn else {
-            panic!("these tests run on SQLite");
-        };
+        let c = sqlite(conn);
         diesel::RunQueryDsl::get_result::<Hits>(
             diesel::sql_query("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?")
                 .bind::<diesel::sql_types::Text, _>(word),

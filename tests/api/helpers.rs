@@ -27,11 +27,12 @@ pub enum Backend {
 /// The server (and an existing database on it) where test databases are
 /// created; each test gets a database of its own, dropped when it ends.
 ///
-/// The default asks for no TLS on loopback. A test's server stops its
-/// workers when the test ends, and their pools close their connections on
-/// those threads; for the last test that can overlap the binary's exit,
-/// where OpenSSL's exit handler frees what closing a TLS connection still
-/// uses. CI saw that once as a SIGSEGV after every test had passed.
+/// The default asks for no TLS on loopback. CI once saw the PostgreSQL
+/// binary die of SIGSEGV at exit after every test had passed, and never
+/// again in 66 reruns; the likely cause: a test's server stops its workers
+/// when the test ends and their pools close their connections on those
+/// threads, which for the last test can overlap the binary's exit, where
+/// OpenSSL's exit handler frees what closing a TLS connection still uses.
 pub fn postgres_admin_url() -> String {
     std::env::var("MASTHEAD_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".to_owned())
