@@ -143,6 +143,28 @@ async fn search_hits(db: &Db, word: &'static str) -> i64 {
     .n
 }
 
+/// The full-text index's `automerge` setting, if one was ever written (FTS5
+/// merges 4 segments at a time without one).
+async fn fts_automerge(db: &Db) -> Option<i64> {
+    use diesel::OptionalExtension;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        v: i64,
+    }
+    db.run(|conn| {
+        diesel::RunQueryDsl::get_result::<Setting>(
+            diesel::sql_query("SELECT v FROM articles_fts_config WHERE k = 'automerge'"),
+            sqlite(conn),
+        )
+        .optional()
+        .map_err(TransferError::Database)
+    })
+    .await
+    .unwrap()
+    .map(|setting| setting.v)
+}
+
 /// What an import does before its first batch.
 async fn defer_secondary_indexes(db: &Db) -> bool {
     db.run(|conn| {
@@ -607,6 +629,11 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
     let whole = database(&dir.path().join("whole.db"));
     import(&whole, &dump, 2).await.unwrap();
     assert_eq!(indexes_and_tables(&whole).await, expected);
+    assert_eq!(
+        fts_automerge(&whole).await,
+        Some(4),
+        "merges as a server's do"
+    );
     check_search_index(&whole).await.unwrap();
     let harbour = search_hits(&source, "harbour").await;
     assert!(harbour > 0);
@@ -625,6 +652,7 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
     assert!(matches!(error, TransferError::Line { committed, .. } if committed > 0));
     assert!(count(&stopped).await.articles > 0);
     assert_eq!(indexes_and_tables(&stopped).await, expected);
+    assert_eq!(fts_automerge(&stopped).await, Some(4));
     check_search_index(&stopped).await.unwrap();
     assert!(search_hits(&stopped, "harbour").await > 0);
 }
@@ -648,10 +676,16 @@ async fn indexes_an_import_was_cut_off_before_building_are_built_at_the_next_sta
         left.iter()
             .any(|(name, _)| name == "masthead_deferred_indexes")
     );
+    assert_eq!(
+        fts_automerge(&db).await,
+        Some(16),
+        "merges as an import's do"
+    );
     drop(db);
 
     let reopened = database(&path);
     assert_eq!(indexes_and_tables(&reopened).await, expected);
+    assert_eq!(fts_automerge(&reopened).await, Some(4));
 }
 
 #[actix_web::test]
@@ -666,4 +700,5 @@ async fn an_import_into_a_database_with_articles_keeps_its_indexes() {
         "rebuilding every index would cost more than it saves"
     );
     assert_eq!(indexes_and_tables(&db).await, before);
+    assert_eq!(fts_automerge(&db).await, None);
 }
