@@ -265,24 +265,6 @@ pub fn restore_article_triggers(
 /// them again. Outside an import it never exists.
 const DEFERRED_INDEXES: &str = "masthead_deferred_indexes";
 
-/// How many full-text index segments of one size FTS5 lets pile up before
-/// it merges them into one of the next size: its default, 4, and the most it
-/// allows, 16, which an import into an empty database uses until
-/// [`build_deferred_indexes`]. Every batch commits a segment of its own, so
-/// 1,000,000 articles make 1,000 of them: merged four at a time each term
-/// is rewritten about five times, sixteen at a time under three. That saved
-/// a tenth of the import's CPU (user time 132 s to 120 s). The wider merges
-/// leave a few more segments for a search to read until the server's own
-/// writes merge them, four at a time again.
-const FTS_AUTOMERGE: u32 = 4;
-const IMPORT_FTS_AUTOMERGE: u32 = 16;
-
-fn set_fts_automerge(c: &mut diesel::SqliteConnection, segments: u32) -> QueryResult<()> {
-    c.batch_execute(&format!(
-        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', {segments})"
-    ))
-}
-
 /// Drops every non-unique index when the database holds no article yet, so
 /// that an import into it writes each index once, at the end, instead of
 /// rewriting scattered leaves of every one in every batch: at 300,000
@@ -335,7 +317,6 @@ pub fn defer_secondary_indexes(conn: &mut Conn) -> QueryResult<bool> {
             .execute(c)?;
             c.batch_execute(&format!("DROP INDEX \"{}\"", index.name))?;
         }
-        set_fts_automerge(c, IMPORT_FTS_AUTOMERGE)?;
         Ok(true)
     })
 }
@@ -367,7 +348,6 @@ pub fn build_deferred_indexes(conn: &mut Conn) -> QueryResult<usize> {
         for index in &indexes {
             c.batch_execute(&index.sql)?;
         }
-        set_fts_automerge(c, FTS_AUTOMERGE)?;
         c.batch_execute(&format!("DROP TABLE {DEFERRED_INDEXES}"))?;
         Ok(indexes.len())
     })
