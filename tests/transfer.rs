@@ -165,6 +165,26 @@ async fn fts_automerge(db: &Db) -> Option<i64> {
     .map(|setting| setting.v)
 }
 
+/// How many segments the full-text index is in (FTS5 keeps a row per
+/// segment and leaf in its `_idx` table).
+async fn fts_segments(db: &Db) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Segments {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    db.run(|conn| {
+        diesel::RunQueryDsl::get_result::<Segments>(
+            diesel::sql_query("SELECT count(DISTINCT segid) AS n FROM articles_fts_idx"),
+            sqlite(conn),
+        )
+        .map_err(TransferError::Database)
+    })
+    .await
+    .unwrap()
+    .n
+}
+
 /// What an import does before its first batch.
 async fn defer_secondary_indexes(db: &Db) -> bool {
     db.run(|conn| {
@@ -634,6 +654,9 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
         Some(16),
         "the migration's, kept"
     );
+    // Batches of two make a segment each; they are merged into one at the
+    // end, so the server's first write does not merge them all itself.
+    assert_eq!(fts_segments(&whole).await, 1);
     check_search_index(&whole).await.unwrap();
     let harbour = search_hits(&source, "harbour").await;
     assert!(harbour > 0);
@@ -653,6 +676,7 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
     assert!(count(&stopped).await.articles > 0);
     assert_eq!(indexes_and_tables(&stopped).await, expected);
     assert_eq!(fts_automerge(&stopped).await, Some(16));
+    assert_eq!(fts_segments(&stopped).await, 1);
     check_search_index(&stopped).await.unwrap();
     assert!(search_hits(&stopped, "harbour").await > 0);
 }

@@ -2,10 +2,10 @@
 -- (4 by default, 16 at most). Every committed batch of writes adds a
 -- segment: an import of 1,000,000 articles makes 1,000, which merged four at
 -- a time rewrite each term about five times, sixteen at a time under three
--- (import 119-158 s down to 107-114 s, a tenth less CPU). It stays 16 for the
--- server too: with 4 set again after such an import, creates at 1,000,000
--- articles fell from about 2,500 to 800-900 per second while every write
--- worked off the merges the import had left. Searches read a few more
--- segments; timed on both kinds of index, they cost the same. Stored in the
--- index's own config table, so every connection reads it.
+-- (import 119-158 s down to 107-114 s, a tenth less CPU). Such an import then
+-- merges its segments into one (bulk::build_deferred_indexes), and the
+-- server's writes merge theirs 16 at a time as well: one setting for both.
+-- Searches read a few more segments; timed on both kinds of index, they cost
+-- the same. Stored in the index's own config table, so every connection
+-- reads it.
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
