@@ -143,46 +143,43 @@ async fn search_hits(db: &Db, word: &'static str) -> i64 {
     .n
 }
 
-/// The full-text index's `automerge` setting, if one was ever written (FTS5
-/// merges 4 segments at a time without one; a migration sets 16).
-async fn fts_automerge(db: &Db) -> Option<i64> {
+/// The one number `sql` selects as `n` on SQLite, if it finds a row.
+async fn sqlite_number(db: &Db, sql: &'static str) -> Option<i64> {
     use diesel::OptionalExtension;
     #[derive(diesel::QueryableByName)]
-    struct Setting {
+    struct Number {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        v: i64,
+        n: i64,
     }
-    db.run(|conn| {
-        diesel::RunQueryDsl::get_result::<Setting>(
-            diesel::sql_query("SELECT v FROM articles_fts_config WHERE k = 'automerge'"),
-            sqlite(conn),
-        )
-        .optional()
-        .map_err(TransferError::Database)
+    db.run(move |conn| {
+        diesel::RunQueryDsl::get_result::<Number>(diesel::sql_query(sql), sqlite(conn))
+            .optional()
+            .map_err(TransferError::Database)
     })
     .await
     .unwrap()
-    .map(|setting| setting.v)
+    .map(|number| number.n)
+}
+
+/// The full-text index's `automerge` setting, if one was ever written (FTS5
+/// merges 4 segments at a time without one; a migration sets 16).
+async fn fts_automerge(db: &Db) -> Option<i64> {
+    sqlite_number(
+        db,
+        "SELECT v AS n FROM articles_fts_config WHERE k = 'automerge'",
+    )
+    .await
 }
 
 /// How many segments the full-text index is in (FTS5 keeps a row per
 /// segment and leaf in its `_idx` table).
 async fn fts_segments(db: &Db) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Segments {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    db.run(|conn| {
-        diesel::RunQueryDsl::get_result::<Segments>(
-            diesel::sql_query("SELECT count(DISTINCT segid) AS n FROM articles_fts_idx"),
-            sqlite(conn),
-        )
-        .map_err(TransferError::Database)
-    })
+    sqlite_number(
+        db,
+        "SELECT count(DISTINCT segid) AS n FROM articles_fts_idx",
+    )
     .await
     .unwrap()
-    .n
 }
 
 /// What an import does before its first batch.
