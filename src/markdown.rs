@@ -65,35 +65,38 @@ fn is_ascii_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t'..=b'\r')
 }
 
-/// The text's words (as `str::split_whitespace` finds them) joined by one
-/// space. Nearly every body is ASCII, which is split byte by byte: decoding
-/// it char by char was a sixth of an import's parsing thread.
+/// Calls `word` with each of the text's words, as `str::split_whitespace`
+/// finds them. Nearly every body is ASCII, which is split byte by byte:
+/// decoding it char by char was a sixth of an import's parsing thread.
+fn for_each_word<'a>(text: &'a str, mut word: impl FnMut(&'a str)) {
+    if !text.is_ascii() {
+        return text.split_whitespace().for_each(word);
+    }
+    let mut start = None;
+    for (at, &byte) in text.as_bytes().iter().enumerate() {
+        match (is_ascii_space(byte), start) {
+            (true, Some(from)) => {
+                word(&text[from..at]);
+                start = None;
+            }
+            (false, None) => start = Some(at),
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        word(&text[from..]);
+    }
+}
+
+/// The text's words joined by one space.
 fn collapse_whitespace(text: &str) -> String {
     let mut collapsed = String::with_capacity(text.len());
-    let mut push = |word: &str| {
+    for_each_word(text, |word| {
         if !collapsed.is_empty() {
             collapsed.push(' ');
         }
         collapsed.push_str(word);
-    };
-    if text.is_ascii() {
-        let mut start = None;
-        for (at, &byte) in text.as_bytes().iter().enumerate() {
-            match (is_ascii_space(byte), start) {
-                (true, Some(from)) => {
-                    push(&text[from..at]);
-                    start = None;
-                }
-                (false, None) => start = Some(at),
-                _ => {}
-            }
-        }
-        if let Some(from) = start {
-            push(&text[from..]);
-        }
-    } else {
-        text.split_whitespace().for_each(push);
-    }
+    });
     collapsed
 }
 
@@ -112,19 +115,11 @@ pub fn derive_excerpt(plain: &str) -> String {
     format!("{trimmed}…")
 }
 
-/// How many words `str::split_whitespace` finds, counted byte by byte in
-/// ASCII text (see `collapse_whitespace`): a word starts at each non-space
-/// byte that starts the text or follows a space.
+/// How many words `for_each_word` finds.
 fn word_count(text: &str) -> usize {
-    if !text.is_ascii() {
-        return text.split_whitespace().count();
-    }
-    let bytes = text.as_bytes();
-    let starts = bytes
-        .windows(2)
-        .filter(|pair| is_ascii_space(pair[0]) && !is_ascii_space(pair[1]))
-        .count();
-    starts + usize::from(bytes.first().is_some_and(|&b| !is_ascii_space(b)))
+    let mut words = 0;
+    for_each_word(text, |_| words += 1);
+    words
 }
 
 /// Words divided by 230, rounded up, at least one minute.

@@ -348,10 +348,10 @@ pub fn build_deferred_indexes(conn: &mut Conn) -> QueryResult<usize> {
         for index in &indexes {
             c.batch_execute(&index.sql)?;
         }
-        // The import's thousand segments, merged into one now. Left to the
-        // server, the first write after a 1,000,000-article import merged
-        // them all inside its own COMMIT: 1.2 GB written while every other
-        // write waited for seconds.
+        // The import's full-text segments (one per batch), merged into one
+        // now. Left to the server, the first write after a 1,000,000-article
+        // import merged them all inside its own COMMIT: 1.2 GB written while
+        // every other write waited for seconds.
         c.batch_execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")?;
         c.batch_execute(&format!("DROP TABLE {DEFERRED_INDEXES}"))?;
         Ok(indexes.len())
