@@ -1,12 +1,9 @@
-//! Bearer-token authentication: verifying and minting JWTs, and the
-//! extractors that give handlers the caller.
+//! Bearer tokens: verifying and minting JWTs, and who the caller is
+//! (`Caller`) with the role checks every layer asks. The HTTP extractors
+//! that find the token on a request are in `http::auth`.
 
-use std::future::{Ready, ready};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actix_web::dev::Payload;
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +42,27 @@ pub struct Caller {
 impl Caller {
     pub fn is_editor(&self) -> bool {
         self.role.is_editor()
+    }
+
+    /// Editors and admins only.
+    pub fn require_editor(&self) -> Result<&Caller, ApiError> {
+        if self.is_editor() {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden(
+                "this operation needs the editor or admin role".into(),
+            ))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<&Caller, ApiError> {
+        if self.role == Role::Admin {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden(
+                "this operation needs the admin role".into(),
+            ))
+        }
     }
 }
 
@@ -142,82 +160,6 @@ pub fn mint(
     };
     let key = EncodingKey::from_secret(secret).map_err(|e| e.to_string())?;
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).map_err(|e| e.to_string())
-}
-
-fn caller_from(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-        })?;
-    let verifier = req
-        .app_data::<web::Data<Verifier>>()
-        .ok_or_else(|| ApiError::internal("no token verifier configured"))?;
-    verifier.verify(token).map(Some)
-}
-
-/// The caller of a public route: anonymous, or holding a valid token. A
-/// token that is sent must be valid even where none is needed.
-#[derive(Debug, Clone)]
-pub struct MaybeCaller(pub Option<Caller>);
-
-impl FromRequest for MaybeCaller {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_from(req).map(MaybeCaller))
-    }
-}
-
-/// The caller of a write route: a valid token is required.
-#[derive(Debug, Clone)]
-pub struct RequireCaller(pub Caller);
-
-impl FromRequest for RequireCaller {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_from(req).and_then(|caller| {
-            caller
-                .map(RequireCaller)
-                .ok_or_else(|| ApiError::Unauthorized("this operation needs a bearer token".into()))
-        }))
-    }
-}
-
-impl RequireCaller {
-    /// Editors and admins only.
-    pub fn require_editor(&self) -> Result<&Caller, ApiError> {
-        if self.0.is_editor() {
-            Ok(&self.0)
-        } else {
-            Err(ApiError::Forbidden(
-                "this operation needs the editor or admin role".into(),
-            ))
-        }
-    }
-
-    pub fn require_admin(&self) -> Result<&Caller, ApiError> {
-        if self.0.role == Role::Admin {
-            Ok(&self.0)
-        } else {
-            Err(ApiError::Forbidden(
-                "this operation needs the admin role".into(),
-            ))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,19 +1,20 @@
 //! masthead: a headless content API serving articles, authors, tags and
 //! related-article links as JSON over HTTP.
 //!
-//! The arrows point one way: [`api`] uses [`domain`] and [`db`]; [`db`] knows
-//! nothing of HTTP and [`domain`] knows nothing of either.
+//! The arrows point down, and ARCHITECTURE.md draws them: `startup` ->
+//! [`api`] (resources) -> [`http`] (plumbing) and [`content`] (write rules)
+//! -> [`db`] -> [`domain`]. Nothing below `api` and `http` knows of HTTP.
 
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod content;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod markdown;
-pub mod metrics;
-pub mod middleware;
 pub mod openapi;
 pub mod startup;
 pub mod transfer;

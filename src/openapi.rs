@@ -1,17 +1,11 @@
 //! The OpenAPI document: its root (info, tags, security scheme), every
-//! operation, and the reusable sets of problem responses.
-
-use std::collections::BTreeMap;
+//! operation, and what the derive macros cannot say.
 
 use serde_json::{Value, json};
-use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
-use utoipa::{IntoResponses, Modify, OpenApi};
+use utoipa::{Modify, OpenApi};
 
 use crate::api;
-use crate::error::PROBLEM_JSON;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -57,8 +51,9 @@ use crate::error::PROBLEM_JSON;
         api::system::openapi_json,
         api::system::healthz,
         api::system::readyz,
+        api::system::docs,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     modifiers(&BearerScheme),
     tags(
         (name = "articles", description = "Articles, their credits, tags and curated related links"),
@@ -111,6 +106,7 @@ pub fn document() -> String {
 ///   take a timestamp or a date, and conditional headers are plain strings.
 fn refine(spec: &mut Value) {
     let schemas = &mut spec["components"]["schemas"];
+    describe_texts(schemas);
     for (input, patch) in [
         ("ArticleInput", "ArticlePatch"),
         ("AuthorInput", "AuthorPatch"),
@@ -166,7 +162,7 @@ fn refine(spec: &mut Value) {
     ]});
     for schema in ["ArticleInput", "ArticlePatch"] {
         schemas[schema]["properties"]["tags"]["items"] =
-            json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"});
+            required_text(crate::content::tags::MAX_NAME);
     }
     let mut fields = schemas["Article"].clone();
     fields["required"] = json!(["id"]);
@@ -177,6 +173,10 @@ fn refine(spec: &mut Value) {
         {"$ref": "#/components/schemas/ArticleFields"},
     ]});
 
+    // Relative to wherever this document is served, so generators and
+    // linters aim at the server that answered.
+    spec["servers"] = json!([{"url": "/", "description": "The server that serves this document"}]);
+
     let Some(paths) = spec["paths"].as_object_mut() else {
         return;
     };
@@ -185,6 +185,11 @@ fn refine(spec: &mut Value) {
             continue;
         };
         for (method, operation) in operations.iter_mut() {
+            // Public reads take an optional token: editors see drafts
+            // through the same routes.
+            if method == "get" && path.starts_with("/v1/") && operation.get("security").is_none() {
+                operation["security"] = json!([{}, {"bearer": []}]);
+            }
             if method == "patch" {
                 for content in operation["requestBody"]["content"]
                     .as_object_mut()
@@ -209,12 +214,120 @@ fn refine(spec: &mut Value) {
                     {"$ref": "#/components/schemas/ArticleFields"},
                 ]});
             }
-            let parameters = operation
+            if let Some(parameters) = operation
                 .get_mut("parameters")
-                .and_then(Value::as_array_mut);
-            for parameter in parameters.into_iter().flatten() {
-                refine_parameter(parameter);
+                .and_then(Value::as_array_mut)
+            {
+                drop_inferred_duplicates(parameters);
+                parameters.iter_mut().for_each(refine_parameter);
             }
+        }
+    }
+}
+
+/// utoipa infers a bare `{key}` parameter from the handler's `web::Path`
+/// and keeps it beside the described one from `ResourceKey`; the described
+/// one stays.
+fn drop_inferred_duplicates(parameters: &mut Vec<Value>) {
+    let described = |p: &Value| p.get("description").is_some();
+    let snapshot = parameters.clone();
+    parameters.retain(|p| {
+        described(p)
+            || !snapshot
+                .iter()
+                .any(|q| described(q) && q["in"] == p["in"] && q["name"] == p["name"])
+    });
+}
+
+/// The white space `str::trim` removes (Unicode's White_Space), spelled
+/// out: `\s` means something else in each regex dialect a client uses.
+const SPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// A text `Checks::required_text` accepts: trimmed, 1 to `max` characters,
+/// no NUL. Only a pattern can say "trimmed": `maxLength` counts the spaces.
+fn required_text(max: usize) -> Value {
+    json!({
+        "type": "string",
+        "pattern": format!(
+            "^[{SPACE}]*[^{SPACE}\\u0000]([^\\u0000]{{0,{}}}[^{SPACE}\\u0000])?[{SPACE}]*$",
+            max - 2
+        ),
+    })
+}
+
+/// A text `Checks::optional_text` accepts: at most `max` characters, no NUL;
+/// blank or null stores nothing.
+fn optional_text(max: Option<usize>) -> Value {
+    let mut schema = json!({"type": ["string", "null"], "pattern": "^[^\\u0000]*$"});
+    if let Some(max) = max {
+        schema["maxLength"] = json!(max);
+    }
+    schema
+}
+
+/// A link label `content::links::label_for` accepts: at most `max`
+/// characters once trimmed, no NUL; blank means the kind's default.
+fn label_text(max: usize) -> Value {
+    json!({
+        "type": ["string", "null"],
+        "pattern": format!(
+            "^[{SPACE}]*([^{SPACE}\\u0000]([^\\u0000]{{0,{}}}[^{SPACE}\\u0000])?)?[{SPACE}]*$",
+            max - 2
+        ),
+    })
+}
+
+/// Every text field of every write body, as the write rules check it, so
+/// that a schema-valid body is never refused for its text and a
+/// schema-violating one never accepted.
+fn describe_texts(schemas: &mut Value) {
+    use crate::content::{articles, authors, links, tags};
+    let fields = [
+        ("ArticleInput", "title", required_text(articles::MAX_TITLE)),
+        (
+            "ArticleInput",
+            "subtitle",
+            optional_text(Some(articles::MAX_SUBTITLE)),
+        ),
+        (
+            "ArticleInput",
+            "excerpt",
+            optional_text(Some(articles::MAX_EXCERPT)),
+        ),
+        ("ArticleInput", "body", optional_text(None)),
+        (
+            "FeatureImageInput",
+            "alt",
+            optional_text(Some(articles::MAX_IMAGE_TEXT)),
+        ),
+        (
+            "FeatureImageInput",
+            "caption",
+            optional_text(Some(articles::MAX_IMAGE_TEXT)),
+        ),
+        (
+            "FeatureImageInput",
+            "credit",
+            optional_text(Some(articles::MAX_IMAGE_TEXT)),
+        ),
+        ("AuthorInput", "name", required_text(authors::MAX_NAME)),
+        ("AuthorInput", "bio", optional_text(Some(authors::MAX_BIO))),
+        ("TagInput", "name", required_text(tags::MAX_NAME)),
+        (
+            "TagInput",
+            "description",
+            optional_text(Some(tags::MAX_DESCRIPTION)),
+        ),
+        ("RelatedInput", "label", label_text(links::MAX_LABEL)),
+        ("NewRelatedLink", "label", label_text(links::MAX_LABEL)),
+        ("RelatedLinkChange", "label", label_text(links::MAX_LABEL)),
+    ];
+    for (schema, field, rule) in fields {
+        let property = &mut schemas[schema]["properties"][field];
+        let description = property.get("description").cloned();
+        *property = rule;
+        if let Some(description) = description {
+            property["description"] = description;
         }
     }
 }
@@ -235,8 +348,11 @@ fn refine_parameter(parameter: &mut Value) {
             parameter["explode"] = json!(false);
         }
         (Some("query"), Some("tag")) => {
-            parameter["schema"] =
-                json!({"type": "array", "items": {"type": "string"}, "maxItems": 10});
+            parameter["schema"] = json!({
+                "type": "array",
+                "items": {"type": "string", "pattern": NO_NUL},
+                "maxItems": 10,
+            });
         }
         (Some("query"), Some("published_after" | "published_before")) => {
             parameter["schema"] = json!({"anyOf": [
@@ -245,140 +361,19 @@ fn refine_parameter(parameter: &mut Value) {
             ]});
         }
         (Some("header"), _) => parameter["schema"] = json!({"type": "string"}),
+        (Some("query"), _) => {
+            let schema = &mut parameter["schema"];
+            let free_text = schema["type"] == "string"
+                && schema.get("pattern").is_none()
+                && schema.get("enum").is_none();
+            if free_text {
+                schema["pattern"] = json!(NO_NUL);
+            }
+        }
         _ => {}
     }
 }
 
-fn problem(status: &str, description: &str) -> RefOr<Response> {
-    let mut response = ResponseBuilder::new().description(description);
-    if status == "429" {
-        response = response.header(
-            "Retry-After",
-            HeaderBuilder::new()
-                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
-                .description(Some("Seconds to wait before retrying"))
-                .build(),
-        );
-    }
-    response
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
-                    "Problem",
-                ))))
-                .build(),
-        )
-        .build()
-        .into()
-}
-
-macro_rules! problem_set {
-    ($(#[$meta:meta])* $name:ident { $($code:literal => $description:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        pub struct $name;
-
-        impl IntoResponses for $name {
-            fn responses() -> BTreeMap<String, RefOr<Response>> {
-                BTreeMap::from([$(($code.to_string(), problem($code, $description))),+])
-            }
-        }
-    };
-}
-
-problem_set!(
-    /// A public read of one resource.
-    ReadProblems {
-        "400" => "An unknown or malformed query parameter",
-        "401" => "A token was sent and is not valid",
-        "404" => "No such resource, or one the caller may not see",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// A public list.
-    ListProblems {
-        "400" => "An unknown or malformed query parameter",
-        "401" => "A token was sent and is not valid",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// The article list, whose `status` filter depends on the role.
-    ArticleListProblems {
-        "400" => "An unknown or malformed query parameter",
-        "401" => "A token was sent and is not valid, or `status` was asked without one",
-        "403" => "A `status` the caller's role may not list",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// The articles of one author or tag.
-    NestedArticleListProblems {
-        "400" => "An unknown or malformed query parameter",
-        "401" => "A token was sent and is not valid, or `status` was asked without one",
-        "403" => "A `status` the caller's role may not list",
-        "404" => "No such author or tag",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// A write that creates.
-    CreateProblems {
-        "400" => "Malformed JSON, or an unknown or read-only field",
-        "401" => "Missing, invalid or expired token",
-        "403" => "The caller's role may not do this",
-        "409" => "A conflict: slug or name taken, link exists",
-        "413" => "The body is over the size limit",
-        "415" => "The body is not application/json",
-        "422" => "Well-formed but invalid; `errors` lists the fields",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// A write that changes an existing resource.
-    UpdateProblems {
-        "400" => "Malformed JSON, or an unknown or read-only field",
-        "401" => "Missing, invalid or expired token",
-        "403" => "The caller's role may not do this",
-        "404" => "No such resource, or one the caller may not see",
-        "409" => "A conflict: slug or name taken, link exists",
-        "412" => "`If-Match` does not match the current ETag; nothing was changed",
-        "413" => "The body is over the size limit",
-        "415" => "The body is not application/json",
-        "422" => "Well-formed but invalid; `errors` lists the fields",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-problem_set!(
-    /// A delete.
-    DeleteProblems {
-        "401" => "Missing, invalid or expired token",
-        "403" => "The caller's role may not do this",
-        "404" => "No such resource, or one the caller may not see",
-        "409" => "The resource is still in use",
-        "412" => "`If-Match` does not match the current ETag; nothing was changed",
-        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
-    }
-);
-
-/// The answer to a conditional read whose validators still match.
-pub struct NotModified;
-
-impl IntoResponses for NotModified {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        BTreeMap::from([(
-            "304".to_owned(),
-            ResponseBuilder::new()
-                .description("Not modified: the `If-None-Match` or `If-Modified-Since` sent still holds; no body")
-                .build()
-                .into(),
-        )])
-    }
-}
+/// No stored text holds U+0000 (PostgreSQL's text cannot), so a query
+/// parameter holding one is refused with 400 on both backends.
+const NO_NUL: &str = "^[^\\u0000]*$";

@@ -4,19 +4,20 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::api::read_cache::{ReadCache, read_cache};
-use crate::api::{self, AppState};
+use crate::api;
 use crate::auth::Verifier;
 use crate::config::{JwtKey, Settings};
 use crate::db::Db;
-use crate::error::{ApiError, problem_for_plain_errors};
-use crate::metrics::Metrics;
-use crate::middleware::{self, RateLimiter, RateLimits};
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::http::metrics::{self, Metrics};
+use crate::http::middleware::{self, RateLimiter, RateLimits};
+use crate::http::problem::problem_for_plain_errors;
+use crate::http::read_cache::{ReadCache, read_cache};
 
 /// Why the service could not start: one line, naming what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -92,12 +93,7 @@ impl Application {
                 .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(middleware::request_context))
                 .configure(api::routes)
-                .service(web::resource("/metrics").route(web::get().to(crate::metrics::metrics)))
-                .service(web::resource("/docs").route(web::get().to(|| async {
-                    HttpResponse::PermanentRedirect()
-                        .insert_header((header::LOCATION, "/docs/"))
-                        .finish()
-                })))
+                .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
                 )

@@ -1,37 +1,17 @@
-//! HTTP handlers, one module per resource, and the one place every route is
-//! registered ([`routes`]).
+//! The resources: one module per resource with its routes' handlers, its
+//! wire types and the OpenAPI text of both, and the one place every route
+//! is registered ([`routes`]). The plumbing they share is in `http`; the
+//! write rules they call are in `content`.
 
 pub mod articles;
 pub mod authors;
-pub mod body;
-pub mod caching;
-pub mod compression;
-pub mod query;
-pub mod read_cache;
 pub mod related;
+pub mod resource;
+pub mod summaries;
 pub mod system;
 pub mod tags;
-pub mod validate;
 
-use actix_web::http::header;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use chrono::NaiveDateTime;
-use serde::Serialize;
-
-use crate::auth::Caller;
-use crate::config::CacheSettings;
-use crate::db::visibility::Visibility;
-use crate::db::{self, Conn, Db};
-use crate::domain;
-use crate::error::ApiError;
-
-/// What every handler shares.
-pub struct AppState {
-    pub db: Db,
-    pub cache: CacheSettings,
-    /// Serialized once at start: served byte for byte as generated.
-    pub openapi_json: String,
-}
+use actix_web::web;
 
 /// Every route of the service. The OpenAPI document lists the same
 /// operations (`openapi::ApiDoc`); a test checks that each one is routed.
@@ -94,68 +74,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/openapi.json").route(web::get().to(system::openapi_json)))
     .service(web::resource("/healthz").route(web::get().to(system::healthz)))
-    .service(web::resource("/readyz").route(web::get().to(system::readyz)));
-}
-
-/// Which articles this caller may see. A contributor sees their own
-/// unpublished work through the author their token names.
-pub fn visibility_for(conn: &mut Conn, caller: Option<&Caller>) -> diesel::QueryResult<Visibility> {
-    let now = domain::now();
-    let Some(caller) = caller else {
-        return Ok(Visibility::Public { now });
-    };
-    if caller.is_editor() {
-        return Ok(Visibility::Everything);
-    }
-    match own_author_id(conn, caller)? {
-        Some(author_id) => Ok(Visibility::PublicAndOwn { now, author_id }),
-        None => Ok(Visibility::Public { now }),
-    }
-}
-
-/// The id of the author a contributor's token credits, when it exists.
-pub fn own_author_id(conn: &mut Conn, caller: &Caller) -> diesel::QueryResult<Option<i64>> {
-    match &caller.author {
-        Some(slug) => Ok(db::authors::find_by_slug(conn, slug)?.map(|a| a.id)),
-        None => Ok(None),
-    }
-}
-
-/// A write's 200 answer with the new ETag.
-pub fn json_ok<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
-    caching::written_json(HttpResponse::Ok(), body)
-}
-
-/// A create's 201 answer with `Location` and the new ETag.
-pub fn json_created<T: Serialize>(location: String, body: &T) -> Result<HttpResponse, ApiError> {
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, location));
-    caching::written_json(response, body)
-}
-
-impl AppState {
-    /// Runs a read and also finds its `Last-Modified`, in one trip to the
-    /// blocking pool. The read cache has already asked for it when it let
-    /// the request through, so that answer is used when there is one.
-    pub async fn read<T, F>(
-        &self,
-        req: &HttpRequest,
-        work: F,
-    ) -> Result<(T, NaiveDateTime), ApiError>
-    where
-        F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let known = req.extensions().get::<db::Freshness>().copied();
-        self.db
-            .run(move |conn| {
-                let value = work(conn)?;
-                let freshness = match known {
-                    Some(freshness) => freshness,
-                    None => db::freshness(conn, domain::now())?,
-                };
-                Ok((value, freshness.last_modified))
-            })
-            .await
-    }
+    .service(web::resource("/readyz").route(web::get().to(system::readyz)))
+    .service(web::resource("/docs").route(web::get().to(system::docs)));
 }

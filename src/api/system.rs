@@ -1,13 +1,15 @@
 //! Health, readiness and the OpenAPI document.
 
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::query::QueryParams;
 use crate::error::ApiError;
+use crate::http::AppState;
+use crate::http::problem::Problem;
+use crate::http::query::QueryParams;
+use crate::http::responses::ListProblems;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -17,7 +19,7 @@ pub struct Health {
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "system",
-    responses((status = 200, description = "Success", body = Health), crate::openapi::ListProblems))]
+    responses((status = 200, description = "Success", body = Health), ListProblems))]
 pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(&req, &[])?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
@@ -27,8 +29,8 @@ pub async fn healthz(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(get, path = "/readyz", tag = "system",
     responses(
         (status = 200, description = "Success", body = Health),
-        (status = 503, description = "The database is unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::ListProblems,
+        (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     ))]
 pub async fn readyz(
     state: web::Data<AppState>,
@@ -46,7 +48,7 @@ pub async fn readyz(
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"),
-        crate::openapi::ListProblems))]
+        ListProblems))]
 pub async fn openapi_json(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -55,4 +57,19 @@ pub async fn openapi_json(
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
         .body(state.openapi_json.clone()))
+}
+
+/// The interactive documentation (Swagger UI, served from this binary: it
+/// loads nothing from the network) lives at `/docs/`; this redirects there.
+#[utoipa::path(get, path = "/docs", tag = "system",
+    responses(
+        (status = 308, description = "The interactive documentation page is at `/docs/`",
+            headers(("Location" = String, description = "`/docs/`"))),
+        ListProblems,
+    ))]
+pub async fn docs(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(&req, &[])?;
+    Ok(HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish())
 }

@@ -507,6 +507,30 @@ pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
     diesel::delete(articles::table.find(id)).execute(conn)
 }
 
+/// Marks an article changed now without changing its fields: its links
+/// changed what it shows.
+pub fn touch(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+    diesel::update(articles::table.find(id))
+        .set(articles::updated_at.eq(crate::domain::now()))
+        .execute(conn)
+}
+
+/// The given articles that the viewer may see, in no particular order.
+pub fn visible_by_ids(
+    conn: &mut Conn,
+    ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<Vec<ArticleRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .filter(visibility.condition())
+        .select(ArticleRow::as_select())
+        .load(conn)
+}
+
 /// How many articles are stored in each status.
 pub fn count_by_status(conn: &mut Conn) -> QueryResult<Vec<(String, i64)>> {
     use super::schema::article_status_counts as counts;

@@ -22,11 +22,6 @@ use super::{Conn, dialect};
 /// the next batch begins and SQLite can start it over from its head.
 const INTERVAL: Duration = Duration::from_millis(100);
 
-/// The WAL size, in pages, at which the writing connection checkpoints by
-/// itself after all (SQLite's default is 1,000). It only matters should the
-/// thread fall behind or stop: the WAL stays bounded either way.
-pub const WRITER_CHECKPOINT_PAGES: u32 = 50_000;
-
 /// Checkpoints the WAL every [`INTERVAL`] until dropped, then once more.
 pub struct BackgroundCheckpoints {
     stop: Arc<(Mutex<bool>, Condvar)>,
@@ -36,7 +31,7 @@ pub struct BackgroundCheckpoints {
 impl BackgroundCheckpoints {
     /// Starts the thread on a connection of its own. `None` on PostgreSQL,
     /// which has nothing of the kind, or when no connection could be opened
-    /// (the writer then checkpoints by itself, at [`WRITER_CHECKPOINT_PAGES`]).
+    /// (the writer then checkpoints by itself, at [`dialect::WRITER_CHECKPOINT_PAGES`]).
     pub fn start(manager: &dialect::Manager) -> Option<BackgroundCheckpoints> {
         let Ok(Conn::Sqlite(mut conn)) = manager.establish() else {
             return None;

@@ -33,6 +33,11 @@ pub fn dialect_of(database_url: &str) -> Dialect {
     }
 }
 
+/// The WAL size, in pages, at which the writing connection checkpoints by
+/// itself while a background checkpoint thread runs (`checkpoint`) (SQLite's default is 1,000). It only matters should the
+/// thread fall behind or stop: the WAL stays bounded either way.
+pub const WRITER_CHECKPOINT_PAGES: u32 = 50_000;
+
 /// Opens connections of the backend the URL names. Diesel's own manager
 /// tries each backend in turn, which would turn an unreachable PostgreSQL
 /// URL into a new SQLite file of that name.
@@ -155,7 +160,7 @@ pub fn tune_for_bulk_load(conn: &mut Conn, background_checkpoints: bool) -> Quer
     if background_checkpoints {
         c.batch_execute(&format!(
             "PRAGMA wal_autocheckpoint = {};",
-            super::checkpoint::WRITER_CHECKPOINT_PAGES
+            WRITER_CHECKPOINT_PAGES
         ))?;
     }
     Ok(())

@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use super::schema::article_links;
+use super::schema::{article_links, article_tags};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = article_links)]
@@ -101,4 +101,24 @@ pub fn unlink_target(conn: &mut Conn, target_id: i64) -> QueryResult<Vec<i64>> {
         replace_links(conn, source, &kept)?;
     }
     Ok(sources)
+}
+
+/// Articles sharing tags with `article_id`, with how many tags each
+/// shares: never the article itself or one it already links to. Whether
+/// the viewer may see them is left to the caller.
+pub fn tag_neighbours(conn: &mut Conn, article_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+    let own = diesel::alias!(article_tags as own_tags);
+    let own_tags = own
+        .filter(own.field(article_tags::article_id).eq(article_id))
+        .select(own.field(article_tags::tag_id));
+    let linked = article_links::table
+        .filter(article_links::article_id.eq(article_id))
+        .select(article_links::target_id);
+    article_tags::table
+        .filter(article_tags::tag_id.eq_any(own_tags))
+        .filter(article_tags::article_id.ne(article_id))
+        .filter(article_tags::article_id.ne_all(linked))
+        .group_by(article_tags::article_id)
+        .select((article_tags::article_id, diesel::dsl::count_star()))
+        .load(conn)
 }

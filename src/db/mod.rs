@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod checkpoint;
 mod connection;
 pub mod dialect;
+pub mod dump;
 pub mod links;
 pub mod schema;
 pub mod search;
@@ -21,12 +22,15 @@ mod writer;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
 use diesel::connection::TransactionManager;
 use diesel::prelude::*;
 use diesel::r2d2::Pool;
 
 pub use connection::{Conn, Dialect, MultiBackend as Backend};
+/// The database's own errors and results, for the layers above that pass
+/// them on without building queries of their own.
+pub use diesel::QueryResult;
+pub use diesel::result::Error as DatabaseError;
 pub type DbPool = Pool<dialect::Manager>;
 
 /// Which slice of a sorted list to load.
@@ -236,6 +240,16 @@ impl Db {
         .await
         .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
     }
+}
+
+/// Runs `work` in one read transaction: everything it reads is one
+/// consistent snapshot, whatever is written meanwhile.
+pub fn read_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(work)
 }
 
 /// Runs `work` as one write transaction and records when it happened (the

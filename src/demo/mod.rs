@@ -5,12 +5,13 @@
 
 use serde::Deserialize;
 
-use crate::api::articles::{ArticleInput, insert_article};
-use crate::api::authors::{AuthorInput, insert_author};
-use crate::api::tags::{TagInput, insert_tag};
-use crate::db::links::{self as link_db, LinkSpec};
+use crate::content::Writer;
+use crate::content::articles::{self as article_rules, ArticleInput};
+use crate::content::authors::{self as author_rules, AuthorInput};
+use crate::content::links::{self as link_rules, NewRelatedLink};
+use crate::content::tags::{self as tag_rules, TagInput};
 use crate::db::{self, Conn, articles as article_db, authors as author_db, tags as tag_db};
-use crate::domain::{Key, LinkKind};
+use crate::domain::{Key, KeyRef, LinkKind, WriteMode};
 use crate::error::ApiError;
 
 const NEWSROOM: &str = include_str!("newsroom.json");
@@ -54,15 +55,16 @@ pub fn load(conn: &mut Conn) -> Result<Loaded, ApiError> {
         .map_err(|e| ApiError::internal(format!("demo newsroom: {e}")))?;
     db::write_transaction(conn, |conn| {
         let mut loaded = Loaded::default();
+        let writer = Writer::system();
         for author in newsroom.authors {
             if author_db::find(conn, &slug_of(&author))?.is_none() {
-                insert_author(conn, parse::<AuthorInput>(author)?)?;
+                author_rules::save(conn, parse::<AuthorInput>(author)?, WriteMode::Create, None)?;
                 loaded.authors += 1;
             }
         }
         for tag in newsroom.tags {
             if tag_db::find(conn, &slug_of(&tag))?.is_none() {
-                insert_tag(conn, parse::<TagInput>(tag)?)?;
+                tag_rules::save(conn, parse::<TagInput>(tag)?, WriteMode::Create, None)?;
                 loaded.tags += 1;
             }
         }
@@ -70,7 +72,9 @@ pub fn load(conn: &mut Conn) -> Result<Loaded, ApiError> {
         for article in newsroom.articles {
             let key = slug_of(&article);
             if article_db::find_any(conn, &key)?.is_none() {
-                created.push(insert_article(conn, parse::<ArticleInput>(article)?)?.id);
+                let input = parse::<ArticleInput>(article)?;
+                let row = article_rules::save(conn, &writer, input, WriteMode::Create, None)?;
+                created.push(row.id);
                 loaded.articles += 1;
             }
         }
@@ -86,18 +90,13 @@ pub fn load(conn: &mut Conn) -> Result<Loaded, ApiError> {
             if !created.contains(&from.id) {
                 continue;
             }
-            let mut links: Vec<LinkSpec> = link_db::links_of(conn, from.id)?
-                .into_iter()
-                .map(LinkSpec::from)
-                .collect();
-            links.push(LinkSpec {
-                target_id: to.id,
-                kind: link.kind.as_str().to_owned(),
-                label: link
-                    .label
-                    .unwrap_or_else(|| link.kind.default_label().to_owned()),
-            });
-            link_db::replace_links(conn, from.id, &links)?;
+            let new_link = NewRelatedLink {
+                article: Some(KeyRef::Id(to.id)),
+                kind: Some(link.kind),
+                label: link.label,
+                position: None,
+            };
+            link_rules::add(conn, &from, new_link)?;
             loaded.links += 1;
         }
         Ok(loaded)

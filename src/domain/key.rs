@@ -1,3 +1,6 @@
+use serde::Deserialize;
+use utoipa::ToSchema;
+
 /// A path key: an id when all digits, a slug otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
@@ -28,6 +31,23 @@ impl std::fmt::Display for Key {
         match self {
             Key::Id(id) => write!(f, "{id}"),
             Key::Slug(slug) => f.write_str(slug),
+        }
+    }
+}
+
+/// A reference to another resource in a write body: its id or its slug.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum KeyRef {
+    Id(#[serde(deserialize_with = "super::patch::whole_number")] i64),
+    Slug(String),
+}
+
+impl From<&KeyRef> for Key {
+    fn from(reference: &KeyRef) -> Key {
+        match reference {
+            KeyRef::Id(id) => Key::Id(*id),
+            KeyRef::Slug(slug) => Key::parse(slug),
         }
     }
 }

@@ -16,12 +16,22 @@ pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
 }
 
 /// A query bound: a timestamp, or a `YYYY-MM-DD` date meaning midnight UTC.
+/// The date is taken in exactly that shape: chrono alone would also read
+/// `2020-1-1` or `+2020-01-01`, which the contract does not name.
 pub fn parse_timestamp_or_date(text: &str) -> Result<NaiveDateTime, String> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    let invalid = || "must be an RFC 3339 timestamp or a YYYY-MM-DD date".to_owned();
+    if text.len() == 10 {
+        let shaped = text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+        if !shaped {
+            return Err(invalid());
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| invalid())?;
         return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists"));
     }
-    parse_timestamp(text)
-        .map_err(|_| "must be an RFC 3339 timestamp or a YYYY-MM-DD date".to_owned())
+    parse_timestamp(text).map_err(|_| invalid())
 }
 
 /// The current moment at the precision we store.
@@ -53,6 +63,21 @@ mod tests {
     #[test]
     fn a_bare_date_is_not_a_timestamp() {
         assert!(parse_timestamp("2015-09-27").is_err());
+    }
+
+    #[test]
+    fn a_query_bound_is_exactly_a_timestamp_or_a_padded_date() {
+        for bad in [
+            "2020-1-1",
+            "2020-01-1",
+            "+2020-01-01",
+            "2020-01-01T10:00",
+            "2020/01/01",
+            "2020-02-30",
+        ] {
+            assert!(parse_timestamp_or_date(bad).is_err(), "{bad}");
+        }
+        assert!(parse_timestamp_or_date("2020-01-01T10:00:00+01:00").is_ok());
     }
 
     #[test]

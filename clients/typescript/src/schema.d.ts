@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interactive documentation (Swagger UI, served from this binary: it
+         *     loads nothing from the network) lives at `/docs/`; this redirects there.
+         */
+        get: operations["docs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -508,7 +528,8 @@ export interface components {
          *     }
          */
         NewRelatedLink: {
-            article: components["schemas"]["KeyRef"] | null;
+            /** @description The linked article's slug or id. */
+            article: components["schemas"]["KeyRef"];
             kind: components["schemas"]["LinkKind"];
             /** @description Defaults per kind: "Also read", "Read next", "You might also be interested". */
             label?: string | null;
@@ -821,6 +842,55 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    docs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The interactive documentation page is at `/docs/` */
+            308: {
+                headers: {
+                    /** @description `/docs/` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown or malformed query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token was sent and is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -1101,7 +1171,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description The new article's URL */
+                    /** @description The new resource's URL */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -1200,7 +1270,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The article's id (all digits) or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1271,11 +1341,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The article's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1393,11 +1463,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The article's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1473,11 +1543,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The article's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1600,7 +1670,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The article's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1668,7 +1738,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The article's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -1981,10 +2051,12 @@ export interface operations {
             query?: {
                 /** @description Only authors whose name contains this text, ignoring case. */
                 q?: string;
-                /** @description 1-based page number. */
+                /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
                 page?: number;
                 /** @description Items per page, 1 to 100 (default 20). */
                 per_page?: number;
+                /** @description Keyset paging: `meta.next_cursor` of the previous page. Not with `page`. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2057,7 +2129,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description The new author's URL */
+                    /** @description The new resource's URL */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -2146,7 +2218,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The author's id (all digits) or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2213,11 +2285,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The author's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2335,11 +2407,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The author's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2415,11 +2487,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The author's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2580,7 +2652,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The author's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2659,10 +2731,12 @@ export interface operations {
             query?: {
                 /** @description `name` (default) or `-article_count` (most articles first). */
                 sort?: string;
-                /** @description 1-based page number. */
+                /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
                 page?: number;
                 /** @description Items per page, 1 to 100 (default 20). */
                 per_page?: number;
+                /** @description Keyset paging: `meta.next_cursor` of the previous page. Not with `page`. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2735,7 +2809,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description The new tag's URL */
+                    /** @description The new resource's URL */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -2824,7 +2898,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The tag's id (all digits) or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -2891,11 +2965,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The tag's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -3013,11 +3087,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The tag's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -3093,11 +3167,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise */
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
                 "If-Match"?: string;
             };
             path: {
-                /** @description The tag's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;
@@ -3258,7 +3332,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The tag's id or slug */
+                /** @description The id (all digits) or the slug. */
                 key: string;
             };
             cookie?: never;

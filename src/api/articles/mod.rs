@@ -17,33 +17,27 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::authors::AuthorSummary;
-use crate::api::body::{JsonBody, Patch, WriteBody, WriteMode};
-use crate::api::caching::{IfMatch, cached_json};
-use crate::api::query::{Cursor, NoQuery, PageMeta, Paging, QueryParams};
-use crate::api::tags::TagSummary;
-use crate::api::validate::{Checks, settle_slug};
-use crate::api::{AppState, json_created, json_ok, own_author_id, visibility_for};
-use crate::auth::{Caller, MaybeCaller, RequireCaller};
+use crate::api::resource::ResourceKey;
+use crate::api::summaries::{AuthorSummary, TagSummary};
+use crate::auth::Caller;
+use crate::content::articles::status_of;
+use crate::content::{find_visible, own_author_id, visibility_for};
 use crate::db::articles::{
-    self as article_db, ArticleFilter, ArticleRow, ArticleValues, Position, Sort, SortField,
-    SortKey,
+    self as article_db, ArticleFilter, ArticleRow, Position, Sort, SortField, SortKey,
 };
-use crate::db::links::{self as link_db, LinkSpec};
+use crate::db::links as link_db;
 use crate::db::visibility::Visibility;
-use crate::db::{Conn, Slice, authors as author_db, search, tags as tag_db};
-use crate::domain::{self, Key, LinkKind, Role, Status, format_timestamp, parse_timestamp};
-use crate::error::{ApiError, FieldError};
-use crate::markdown;
-use crate::openapi::{
-    ArticleListProblems, CreateProblems, DeleteProblems, NotModified, ReadProblems, UpdateProblems,
+use crate::db::{Conn, QueryResult, Slice, authors as author_db, search, tags as tag_db};
+use crate::domain::{
+    self, Key, LinkKind, Role, Status, WriteMode, format_timestamp, parse_timestamp,
 };
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::http::auth::MaybeCaller;
+use crate::http::caching::cached_json;
+use crate::http::query::{Cursor, PageMeta, PageParams, Paging, QueryParams};
+use crate::http::responses::{ArticleListProblems, NotModified, ReadProblems};
 
-const MAX_TITLE: usize = 300;
-const MAX_SUBTITLE: usize = 300;
-const MAX_EXCERPT: usize = 1_000;
-const MAX_IMAGE_TEXT: usize = 1_000;
-pub const MAX_LABEL: usize = 120;
 /// Each tag filter is a subquery; a list needs few, an attacker many.
 const MAX_TAG_FILTERS: usize = 10;
 
@@ -146,23 +140,6 @@ impl From<LinkKind> for RelatedKind {
     }
 }
 
-/// A reference to another resource in a write body: its id or its slug.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum KeyRef {
-    Id(#[serde(deserialize_with = "super::body::whole_number")] i64),
-    Slug(String),
-}
-
-impl From<&KeyRef> for Key {
-    fn from(reference: &KeyRef) -> Key {
-        match reference {
-            KeyRef::Id(id) => Key::Id(*id),
-            KeyRef::Slug(slug) => Key::parse(slug),
-        }
-    }
-}
-
 /// A short form of an article, as the target of a related link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArticleSummary {
@@ -203,10 +180,6 @@ fn feature_image(row: &ArticleRow) -> Option<FeatureImage> {
     })
 }
 
-fn status_of(row: &ArticleRow) -> Status {
-    Status::parse(&row.status).unwrap_or(Status::Draft)
-}
-
 /// Authors and tags of many articles, in two queries whatever their number.
 struct Embeds {
     authors: HashMap<i64, Vec<AuthorSummary>>,
@@ -214,7 +187,7 @@ struct Embeds {
 }
 
 impl Embeds {
-    fn load(conn: &mut Conn, ids: &[i64]) -> diesel::QueryResult<Embeds> {
+    fn load(conn: &mut Conn, ids: &[i64]) -> QueryResult<Embeds> {
         let mut authors: HashMap<i64, Vec<AuthorSummary>> = HashMap::new();
         for (article_id, row) in article_db::authors_of(conn, ids)? {
             authors
@@ -228,7 +201,7 @@ impl Embeds {
         })
     }
 
-    fn tags(conn: &mut Conn, ids: &[i64]) -> diesel::QueryResult<HashMap<i64, Vec<TagSummary>>> {
+    fn tags(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<TagSummary>>> {
         let mut tags: HashMap<i64, Vec<TagSummary>> = HashMap::new();
         for (article_id, row) in article_db::tags_of(conn, ids)? {
             tags.entry(article_id)
@@ -282,17 +255,11 @@ pub fn summaries(
     conn: &mut Conn,
     ids: &[i64],
     visibility: Visibility,
-) -> diesel::QueryResult<HashMap<i64, ArticleSummary>> {
-    use crate::db::schema::articles;
-    use diesel::prelude::*;
+) -> QueryResult<HashMap<i64, ArticleSummary>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<ArticleRow> = articles::table
-        .filter(articles::id.eq_any(ids))
-        .filter(visibility.condition())
-        .select(ArticleRow::as_select())
-        .load(conn)?;
+    let rows = article_db::visible_by_ids(conn, ids, visibility)?;
     let visible: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tags = Embeds::tags(conn, &visible)?;
     Ok(rows
@@ -319,7 +286,7 @@ pub fn related_of(
     conn: &mut Conn,
     article_ids: &[i64],
     visibility: Visibility,
-) -> diesel::QueryResult<HashMap<i64, Vec<RelatedLink>>> {
+) -> QueryResult<HashMap<i64, Vec<RelatedLink>>> {
     let links = link_db::links_of_many(conn, article_ids)?;
     let target_ids: Vec<i64> = links.iter().map(|l| l.target_id).collect();
     let targets = summaries(conn, &target_ids, visibility)?;
@@ -347,7 +314,7 @@ pub fn visible_links(
     conn: &mut Conn,
     article_id: i64,
     visibility: Visibility,
-) -> diesel::QueryResult<Vec<RelatedLink>> {
+) -> QueryResult<Vec<RelatedLink>> {
     Ok(related_of(conn, &[article_id], visibility)?
         .remove(&article_id)
         .unwrap_or_default())
@@ -358,7 +325,7 @@ pub fn full_article(
     conn: &mut Conn,
     row: ArticleRow,
     visibility: Visibility,
-) -> diesel::QueryResult<Article> {
+) -> QueryResult<Article> {
     let mut embeds = Embeds::load(conn, &[row.id])?;
     let related = visible_links(conn, row.id, visibility)?;
     let tags = embeds.tags_of(row.id);
@@ -381,17 +348,4 @@ pub fn full_article(
         tags,
         related,
     })
-}
-
-fn not_found(key: &Key) -> ApiError {
-    ApiError::NotFound(format!("no article '{key}'"))
-}
-
-/// An article the viewer may see, or 404 whether it is missing or hidden.
-pub fn find_visible(
-    conn: &mut Conn,
-    key: &Key,
-    visibility: Visibility,
-) -> Result<ArticleRow, ApiError> {
-    article_db::find(conn, key, visibility)?.ok_or_else(|| not_found(key))
 }

@@ -33,14 +33,6 @@ pub struct ArticleListParams {
     /// leave out `body`, `body_html` and `related` unless asked.
     #[param(example = "slug,title,excerpt")]
     fields: Option<String>,
-    /// 1-based page number; a page past the end is empty. Not with `cursor`.
-    #[param(minimum = 1, maximum = 1000000000)]
-    page: Option<i64>,
-    /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    per_page: Option<i64>,
-    /// Keyset paging: `meta.next_cursor` of the previous page. Not with `page`.
-    cursor: Option<String>,
 }
 
 const LIST_PARAMS: &[&str] = &[
@@ -391,7 +383,7 @@ pub async fn article_list(
 }
 
 /// Articles, newest first, with filters and paging.
-#[utoipa::path(get, path = "/v1/articles", tag = "articles", params(ArticleListParams),
+#[utoipa::path(get, path = "/v1/articles", tag = "articles", params(ArticleListParams, PageParams),
     responses(
         (status = 200, description = "Success", body = ArticleList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         ArticleListProblems, NotModified,
@@ -407,7 +399,7 @@ pub async fn list_articles(
 /// One article by id or slug. Unpublished articles are 404 to those who may not see them.
 #[utoipa::path(get, path = "/v1/articles/{key}", tag = "articles",
     params(
-        ("key" = String, Path, description = "The article's id (all digits) or slug"),
+        ResourceKey,
         ("fields" = Option<String>, Query, description = "Comma-separated top-level fields to return; `id` is always included"),
     ),
     responses((status = 200, description = "The article; only the asked fields when `fields` is given", body = Article,

@@ -24,10 +24,10 @@ use actix_web::{Error, HttpMessage, HttpResponse, web};
 use super::AppState;
 use super::caching::still_current;
 use super::compression::{self, Coding};
+use super::metrics::MatchedRoute;
 use crate::db::{self, Freshness};
 use crate::domain;
 use crate::error::ApiError;
-use crate::metrics::MatchedRoute;
 
 /// Enough for every hot page of a large site; past either bound the cache
 /// starts over, which keeps its memory predictable.

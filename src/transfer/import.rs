@@ -1,364 +1,23 @@
-//! Bulk export and import: the whole newsroom as NDJSON, one JSON object a
-//! line, each with a `type` of `author`, `tag`, `article` or `link`, written
-//! in that order (authors, tags and articles by id; links by article, then
-//! position).
-//!
-//! A record carries every stored column that is not derived, ids included,
-//! so that export, import into an empty database and export again gives the
-//! same bytes. What is derived (an article's HTML, excerpt and reading time;
-//! the name keys of authors and tags) is left out and recomputed on import
-//! with the functions the API writes through.
-//!
-//! Import checks every line (syntax, type, fields, timestamps, closed sets,
-//! references to records earlier in the file or already stored) and writes in
-//! batches, one transaction each. At the first bad line it stops: the batches
-//! before that line's batch stay committed, nothing of its own batch does.
-//! A record whose id or slug is already stored is a bad line: import never
-//! overwrites.
+//! `masthead import`: each line checked on a thread of its own, then
+//! written in batches, one transaction each, refusing to overwrite anything.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{self, BufRead, Write};
+use std::collections::HashSet;
+use std::io::{self, BufRead};
 
 use chrono::NaiveDateTime;
-use diesel::dsl::exists;
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::db::articles::{self as article_db, ArticleRow, ArticleValues};
-use crate::db::authors::{AuthorRow, AuthorValues};
+use super::records::{ArticleRecord, AuthorRecord, LinkRecord, TagRecord};
+use super::{Counts, DEFAULT_BATCH_SIZE, Progress, TransferError};
+use crate::content::articles::Derived;
+use crate::db::articles::{self as article_db, ArticleValues};
+use crate::db::authors::{self as author_db, AuthorValues};
 use crate::db::links::LinkRow;
-use crate::db::schema::{article_authors, article_links, article_tags, articles, authors, tags};
-use crate::db::tags::{TagRow, TagValues, name_key};
-use crate::db::{self, Conn, Unavailable, bulk};
-use crate::domain::{LinkKind, Slug, Status, format_timestamp, parse_timestamp};
-use crate::markdown;
-
-/// Lines written per transaction unless the caller says otherwise.
-pub const DEFAULT_BATCH_SIZE: usize = 1000;
-
-/// Rows read per query while exporting, so a large database is streamed
-/// rather than loaded.
-const EXPORT_CHUNK: i64 = 500;
+use crate::db::tags::{self as tag_db, TagValues, name_key};
+use crate::db::{self, Conn, DatabaseError, QueryResult, bulk, dump};
+use crate::domain::{LinkKind, Slug, Status, parse_timestamp};
 
 const MAX_SOCIAL: usize = 16;
-
-/// Why an export or import stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum TransferError {
-    /// A line of the input is invalid or clashes with what is stored.
-    /// `committed` lines (from the first) were imported before it.
-    #[error("line {line}: {message}")]
-    Line {
-        line: u64,
-        message: String,
-        committed: u64,
-    },
-    #[error("cannot read the input: {0}")]
-    Read(io::Error),
-    #[error("cannot write the output: {0}")]
-    Write(io::Error),
-    #[error("the database failed: {0}")]
-    Database(#[from] diesel::result::Error),
-    #[error(transparent)]
-    Unavailable(#[from] Unavailable),
-}
-
-/// How much an export wrote or an import stored.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    pub authors: u64,
-    pub tags: u64,
-    pub articles: u64,
-    pub links: u64,
-}
-
-impl Counts {
-    fn add(&mut self, other: Counts) {
-        self.authors += other.authors;
-        self.tags += other.tags;
-        self.articles += other.articles;
-        self.links += other.links;
-    }
-}
-
-/// Where an import is: lines and bytes read so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    pub lines: u64,
-    pub bytes: u64,
-}
-
-/// One line of the format.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Record {
-    Author(AuthorRecord),
-    Tag(TagRecord),
-    Article(ArticleRecord),
-    Link(LinkRecord),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorRecord {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub bio: Option<String>,
-    pub avatar_url: Option<String>,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    /// Network name -> handle or URL.
-    pub social: Map<String, Value>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagRecord {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeatureImageRecord {
-    pub url: String,
-    pub alt: Option<String>,
-    pub caption: Option<String>,
-    pub credit: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleRecord {
-    pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub subtitle: Option<String>,
-    /// Markdown.
-    pub body: String,
-    /// The editor's excerpt; null when it is derived from the body.
-    pub custom_excerpt: Option<String>,
-    pub feature_image: Option<FeatureImageRecord>,
-    pub status: String,
-    pub published_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Credit order: the first is the primary author.
-    pub author_ids: Vec<i64>,
-    /// The first is the primary tag.
-    pub tag_ids: Vec<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinkRecord {
-    pub article_id: i64,
-    pub target_id: i64,
-    pub kind: String,
-    pub label: String,
-    pub position: i32,
-}
-
-// ---------------------------------------------------------------- export
-
-impl From<AuthorRow> for AuthorRecord {
-    fn from(row: AuthorRow) -> Self {
-        // The API stores a JSON object; anything else exports as empty rather
-        // than producing a dump that cannot be imported.
-        let social = match serde_json::from_str(&row.social) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        AuthorRecord {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-            bio: row.bio,
-            avatar_url: row.avatar_url,
-            website: row.website,
-            email: row.email,
-            social,
-            created_at: format_timestamp(row.created_at),
-            updated_at: format_timestamp(row.updated_at),
-        }
-    }
-}
-
-impl From<TagRow> for TagRecord {
-    fn from(row: TagRow) -> Self {
-        TagRecord {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-            description: row.description,
-            created_at: format_timestamp(row.created_at),
-            updated_at: format_timestamp(row.updated_at),
-        }
-    }
-}
-
-fn article_record(row: ArticleRow, author_ids: Vec<i64>, tag_ids: Vec<i64>) -> ArticleRecord {
-    let feature_image = row.feature_image_url.map(|url| FeatureImageRecord {
-        url,
-        alt: row.feature_image_alt,
-        caption: row.feature_image_caption,
-        credit: row.feature_image_credit,
-    });
-    ArticleRecord {
-        id: row.id,
-        slug: row.slug,
-        title: row.title,
-        subtitle: row.subtitle,
-        body: row.body,
-        custom_excerpt: row.custom_excerpt,
-        feature_image,
-        status: row.status,
-        published_at: row.published_at.map(format_timestamp),
-        created_at: format_timestamp(row.created_at),
-        updated_at: format_timestamp(row.updated_at),
-        author_ids,
-        tag_ids,
-    }
-}
-
-impl From<LinkRow> for LinkRecord {
-    fn from(row: LinkRow) -> Self {
-        LinkRecord {
-            article_id: row.article_id,
-            target_id: row.target_id,
-            kind: row.kind,
-            label: row.label,
-            position: row.position,
-        }
-    }
-}
-
-fn write_record(out: &mut impl Write, record: &Record) -> Result<(), TransferError> {
-    serde_json::to_writer(&mut *out, record).map_err(|e| TransferError::Write(e.into()))?;
-    out.write_all(b"\n").map_err(TransferError::Write)
-}
-
-/// Writes the whole database to `out` as NDJSON, reading it in chunks (keyset
-/// on id) inside one read transaction, so the dump is a consistent snapshot.
-pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<Counts, TransferError> {
-    let counts = conn.transaction(|conn| {
-        let mut counts = Counts::default();
-        let mut after = i64::MIN;
-        loop {
-            let rows: Vec<AuthorRow> = authors::table
-                .filter(authors::id.gt(after))
-                .order(authors::id)
-                .limit(EXPORT_CHUNK)
-                .select(AuthorRow::as_select())
-                .load(conn)?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            for row in rows {
-                write_record(out, &Record::Author(row.into()))?;
-                counts.authors += 1;
-            }
-        }
-
-        let mut after = i64::MIN;
-        loop {
-            let rows: Vec<TagRow> = tags::table
-                .filter(tags::id.gt(after))
-                .order(tags::id)
-                .limit(EXPORT_CHUNK)
-                .select(TagRow::as_select())
-                .load(conn)?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            for row in rows {
-                write_record(out, &Record::Tag(row.into()))?;
-                counts.tags += 1;
-            }
-        }
-
-        let mut after = i64::MIN;
-        loop {
-            let rows: Vec<ArticleRow> = articles::table
-                .filter(articles::id.gt(after))
-                .order(articles::id)
-                .limit(EXPORT_CHUNK)
-                .select(ArticleRow::as_select())
-                .load(conn)?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let mut credits = group(
-                article_authors::table
-                    .filter(article_authors::article_id.eq_any(&ids))
-                    .order((article_authors::article_id, article_authors::position))
-                    .select((article_authors::article_id, article_authors::author_id))
-                    .load(conn)?,
-            );
-            let mut tagged = group(
-                article_tags::table
-                    .filter(article_tags::article_id.eq_any(&ids))
-                    .order((article_tags::article_id, article_tags::position))
-                    .select((article_tags::article_id, article_tags::tag_id))
-                    .load(conn)?,
-            );
-            for row in rows {
-                let author_ids = credits.remove(&row.id).unwrap_or_default();
-                let tag_ids = tagged.remove(&row.id).unwrap_or_default();
-                write_record(
-                    out,
-                    &Record::Article(article_record(row, author_ids, tag_ids)),
-                )?;
-                counts.articles += 1;
-            }
-        }
-
-        let mut after: Option<(i64, i32)> = None;
-        loop {
-            let mut query = article_links::table
-                .select(LinkRow::as_select())
-                .order((article_links::article_id, article_links::position))
-                .limit(EXPORT_CHUNK)
-                .into_boxed();
-            if let Some((article, position)) = after {
-                query = query.filter(
-                    article_links::article_id
-                        .gt(article)
-                        .or(article_links::article_id
-                            .eq(article)
-                            .and(article_links::position.gt(position))),
-                );
-            }
-            let rows: Vec<LinkRow> = query.load(conn)?;
-            let Some(last) = rows.last() else { break };
-            after = Some((last.article_id, last.position));
-            for row in rows {
-                write_record(out, &Record::Link(row.into()))?;
-                counts.links += 1;
-            }
-        }
-        Ok::<_, TransferError>(counts)
-    })?;
-    out.flush().map_err(TransferError::Write)?;
-    Ok(counts)
-}
-
-/// `(article id, other id)` pairs, already in order, grouped by article.
-fn group(pairs: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
-    let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (article, other) in pairs {
-        grouped.entry(article).or_default().push(other);
-    }
-    grouped
-}
-
-// ---------------------------------------------------------------- import
 
 /// A line checked on its own and turned into the rows it stores, derived
 /// columns computed; what needs the database is checked when it is written.
@@ -547,17 +206,14 @@ fn article_item(record: ArticleRecord) -> Result<Item, String> {
         None => (None, None, None, None),
     };
     // The same derivations as an editor's save.
-    let plain = markdown::plain_text(&record.body);
+    let derived = Derived::of(&record.body, record.custom_excerpt.as_deref());
     let values = ArticleValues {
         slug: record.slug,
         title: record.title,
         subtitle: record.subtitle,
-        body_html: markdown::render_html(&record.body),
-        excerpt: record
-            .custom_excerpt
-            .clone()
-            .unwrap_or_else(|| markdown::derive_excerpt(&plain)),
-        reading_time_minutes: markdown::reading_time_minutes(&plain),
+        body_html: derived.body_html,
+        excerpt: derived.excerpt,
+        reading_time_minutes: derived.reading_time_minutes,
         body: record.body,
         custom_excerpt: record.custom_excerpt,
         feature_image_url: image_url,
@@ -607,11 +263,11 @@ fn link_item(record: LinkRecord) -> Result<Item, String> {
 /// enforces that the line broke.
 enum Refused {
     Line(String),
-    Database(diesel::result::Error),
+    Database(DatabaseError),
 }
 
-impl From<diesel::result::Error> for Refused {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<DatabaseError> for Refused {
+    fn from(e: DatabaseError) -> Self {
         Refused::Database(e)
     }
 }
@@ -622,18 +278,6 @@ fn refuse<T>(message: String) -> Result<T, Refused> {
 
 const NOT_FOUND: &str = "neither earlier in the file nor in the database";
 
-fn author_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
-    diesel::select(exists(authors::table.find(id))).get_result(conn)
-}
-
-fn tag_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
-    diesel::select(exists(tags::table.find(id))).get_result(conn)
-}
-
-fn article_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
-    diesel::select(exists(articles::table.find(id))).get_result(conn)
-}
-
 /// Stores one checked line, refusing to overwrite anything.
 fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
     let mut counts = Counts::default();
@@ -643,23 +287,16 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
             values,
             created_at,
         } => {
-            if author_exists(conn, *id)? {
+            if dump::author_exists(conn, *id)? {
                 return refuse(format!("author {id} already exists"));
             }
-            let slug_taken = authors::table.filter(authors::slug.eq(&values.slug));
-            if diesel::select(exists(slug_taken)).get_result(conn)? {
+            if author_db::slug_taken(conn, &values.slug, None)? {
                 return refuse(format!(
                     "the author slug '{}' is already taken",
                     values.slug
                 ));
             }
-            diesel::insert_into(authors::table)
-                .values((
-                    authors::id.eq(*id),
-                    values,
-                    authors::created_at.eq(*created_at),
-                ))
-                .execute(conn)?;
+            bulk::insert_authors(conn, &[(*id, values, *created_at)])?;
             counts.authors = 1;
         }
         Item::Tag {
@@ -667,23 +304,19 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
             values,
             created_at,
         } => {
-            if tag_exists(conn, *id)? {
+            if dump::tag_exists(conn, *id)? {
                 return refuse(format!("tag {id} already exists"));
             }
-            let slug_taken = tags::table.filter(tags::slug.eq(&values.slug));
-            if diesel::select(exists(slug_taken)).get_result(conn)? {
+            if tag_db::slug_taken(conn, &values.slug, None)? {
                 return refuse(format!("the tag slug '{}' is already taken", values.slug));
             }
-            let name_taken = tags::table.filter(tags::name_key.eq(&values.name_key));
-            if diesel::select(exists(name_taken)).get_result(conn)? {
+            if tag_db::name_taken(conn, &values.name, None)? {
                 return refuse(format!(
                     "a tag named '{}' (ignoring case) already exists",
                     values.name
                 ));
             }
-            diesel::insert_into(tags::table)
-                .values((tags::id.eq(*id), values, tags::created_at.eq(*created_at)))
-                .execute(conn)?;
+            bulk::insert_tags(conn, &[(*id, values, *created_at)])?;
             counts.tags = 1;
         }
         Item::Article {
@@ -693,7 +326,7 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
             author_ids,
             tag_ids,
         } => {
-            if article_exists(conn, *id)? {
+            if dump::article_exists(conn, *id)? {
                 return refuse(format!("article {id} already exists"));
             }
             if article_db::slug_taken(conn, &values.slug, None)? {
@@ -703,59 +336,44 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
                 ));
             }
             for &author in author_ids {
-                if !author_exists(conn, author)? {
+                if !dump::author_exists(conn, author)? {
                     return refuse(format!("author {author} is {NOT_FOUND}"));
                 }
             }
             for &tag in tag_ids {
-                if !tag_exists(conn, tag)? {
+                if !dump::tag_exists(conn, tag)? {
                     return refuse(format!("tag {tag} is {NOT_FOUND}"));
                 }
             }
-            diesel::insert_into(articles::table)
-                .values((
-                    articles::id.eq(*id),
-                    &**values,
-                    articles::created_at.eq(*created_at),
-                ))
-                .execute(conn)?;
-            article_db::add_authors(conn, *id, author_ids)?;
-            article_db::add_tags(conn, *id, tag_ids)?;
+            let rows = bulk::ArticleRecordRows {
+                id: *id,
+                values,
+                created_at: *created_at,
+                author_ids,
+                tag_ids,
+            };
+            bulk::insert_articles(conn, &[rows])?;
             counts.articles = 1;
         }
         Item::Link(link) => {
             for id in [link.article_id, link.target_id] {
-                if !article_exists(conn, id)? {
+                if !dump::article_exists(conn, id)? {
                     return refuse(format!("article {id} is {NOT_FOUND}"));
                 }
             }
-            let pair = article_links::table
-                .filter(article_links::article_id.eq(link.article_id))
-                .filter(article_links::target_id.eq(link.target_id));
-            if diesel::select(exists(pair)).get_result(conn)? {
+            if dump::link_exists(conn, link.article_id, link.target_id)? {
                 return refuse(format!(
                     "article {} already links to article {}",
                     link.article_id, link.target_id
                 ));
             }
-            let place = article_links::table
-                .filter(article_links::article_id.eq(link.article_id))
-                .filter(article_links::position.eq(link.position));
-            if diesel::select(exists(place)).get_result(conn)? {
+            if dump::link_position_taken(conn, link.article_id, link.position)? {
                 return refuse(format!(
                     "article {} already has a link at position {}",
                     link.article_id, link.position
                 ));
             }
-            diesel::insert_into(article_links::table)
-                .values((
-                    article_links::article_id.eq(link.article_id),
-                    article_links::target_id.eq(link.target_id),
-                    article_links::kind.eq(&link.kind),
-                    article_links::label.eq(&link.label),
-                    article_links::position.eq(link.position),
-                ))
-                .execute(conn)?;
+            bulk::insert_links(conn, &[link])?;
             counts.links = 1;
         }
     }
@@ -833,11 +451,11 @@ fn rows_of<'a, T>(run: &'a [(u64, Item)], pick: impl Fn(&'a Item) -> Option<T>) 
 enum Attempt {
     /// The batch is clean and was only being checked.
     CheckedClean,
-    Database(diesel::result::Error),
+    Database(DatabaseError),
 }
 
-impl From<diesel::result::Error> for Attempt {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<DatabaseError> for Attempt {
+    fn from(e: DatabaseError) -> Self {
         Attempt::Database(e)
     }
 }
@@ -883,7 +501,7 @@ fn write_batch(
     match attempt {
         Ok(counts) => return Ok(counts),
         Err(Attempt::CheckedClean) => return Ok(Counts::default()),
-        Err(Attempt::Database(diesel::result::Error::DatabaseError(..))) => {}
+        Err(Attempt::Database(DatabaseError::DatabaseError(..))) => {}
         Err(Attempt::Database(e)) => return Err(TransferError::Database(e)),
     }
     write_batch_by_record(conn, batch, commit)
@@ -909,7 +527,7 @@ fn write_batch_by_record(
                 }
                 // A constraint the checks above did not foresee still names
                 // its line; anything else is the database's own failure.
-                Err(Refused::Database(diesel::result::Error::DatabaseError(_, info))) => {
+                Err(Refused::Database(DatabaseError::DatabaseError(_, info))) => {
                     return Err(TransferError::Line {
                         line: *line,
                         message: format!("the database refused it: {}", info.message()),
@@ -1054,6 +672,8 @@ pub fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transfer::Record;
+    use serde_json::Map;
 
     const AUTHOR: &str = r#"{"type":"author","id":1,"slug":"ada-okafor","name":"Ada Okafor","bio":null,"avatar_url":null,"website":null,"email":"ada@example.com","social":{"mastodon":"@ada@example.social"},"created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-05T09:00:00Z"}"#;
     const ARTICLE: &str = r#"{"type":"article","id":3,"slug":"rivers-rising","title":"Rivers rising","subtitle":null,"body":"The water came *at night*.","custom_excerpt":null,"feature_image":{"url":"https://cdn.example.com/r.jpg","alt":"A river","caption":null,"credit":null},"status":"published","published_at":"2026-01-06T10:00:00Z","created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-06T10:00:00Z","author_ids":[1],"tag_ids":[2,1]}"#;

@@ -5,7 +5,7 @@ use actix_web::HttpRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::db::Window;
 use crate::error::ApiError;
@@ -90,6 +90,22 @@ impl actix_web::FromRequest for NoQuery {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         std::future::ready(QueryParams::parse(req, &[]).map(|_| NoQuery))
     }
+}
+
+/// The paging parameters every list takes, as the OpenAPI document
+/// describes them; [`Paging::from_params`] reads them. Never built.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// 1-based page number; a page past the end is empty. Not with `cursor`.
+    #[param(minimum = 1, maximum = 1000000000)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+    /// Keyset paging: `meta.next_cursor` of the previous page. Not with `page`.
+    cursor: Option<String>,
 }
 
 /// Page-number or keyset (cursor) paging; they cannot be mixed.

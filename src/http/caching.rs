@@ -131,6 +131,11 @@ impl FromRequest for IfMatch {
 }
 
 impl IfMatch {
+    /// Whether the request sent `If-Match` at all.
+    pub fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// 412 unless the current representation (as the caller sees it) has a
     /// listed tag. Strong comparison: weak tags never match.
     pub fn check<T: Serialize>(

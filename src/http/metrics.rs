@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 
-use crate::api::AppState;
+use super::AppState;
 use crate::error::ApiError;
 
 /// Upper bounds of the latency buckets, in seconds.

@@ -1,9 +1,9 @@
 //! Field checks that collect every problem of a body before answering 422.
 
-use diesel::QueryResult;
+use crate::db::QueryResult;
 
-use super::body::Patch;
 use crate::db::slugs;
+use crate::domain::Patch;
 use crate::domain::Slug;
 use crate::error::{ApiError, FieldError};
 

@@ -14,8 +14,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
+use super::metrics::{MatchedRoute, Metrics};
 use crate::error::ApiError;
-use crate::metrics::{MatchedRoute, Metrics};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

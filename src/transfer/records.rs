@@ -1,0 +1,165 @@
+//! The dump's lines: one record type per table, and how each is read off
+//! a stored row.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::db::articles::ArticleRow;
+use crate::db::authors::AuthorRow;
+use crate::db::links::LinkRow;
+use crate::db::tags::TagRow;
+use crate::domain::format_timestamp;
+
+/// One line of the format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Author(AuthorRecord),
+    Tag(TagRecord),
+    Article(ArticleRecord),
+    Link(LinkRecord),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    /// Network name -> handle or URL.
+    pub social: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureImageRecord {
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleRecord {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Markdown.
+    pub body: String,
+    /// The editor's excerpt; null when it is derived from the body.
+    pub custom_excerpt: Option<String>,
+    pub feature_image: Option<FeatureImageRecord>,
+    pub status: String,
+    pub published_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Credit order: the first is the primary author.
+    pub author_ids: Vec<i64>,
+    /// The first is the primary tag.
+    pub tag_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRecord {
+    pub article_id: i64,
+    pub target_id: i64,
+    pub kind: String,
+    pub label: String,
+    pub position: i32,
+}
+
+impl From<AuthorRow> for AuthorRecord {
+    fn from(row: AuthorRow) -> Self {
+        // The API stores a JSON object; anything else exports as empty rather
+        // than producing a dump that cannot be imported.
+        let social = match serde_json::from_str(&row.social) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        AuthorRecord {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+            website: row.website,
+            email: row.email,
+            social,
+            created_at: format_timestamp(row.created_at),
+            updated_at: format_timestamp(row.updated_at),
+        }
+    }
+}
+
+impl From<TagRow> for TagRecord {
+    fn from(row: TagRow) -> Self {
+        TagRecord {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            created_at: format_timestamp(row.created_at),
+            updated_at: format_timestamp(row.updated_at),
+        }
+    }
+}
+
+pub(super) fn article_record(
+    row: ArticleRow,
+    author_ids: Vec<i64>,
+    tag_ids: Vec<i64>,
+) -> ArticleRecord {
+    let feature_image = row.feature_image_url.map(|url| FeatureImageRecord {
+        url,
+        alt: row.feature_image_alt,
+        caption: row.feature_image_caption,
+        credit: row.feature_image_credit,
+    });
+    ArticleRecord {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        subtitle: row.subtitle,
+        body: row.body,
+        custom_excerpt: row.custom_excerpt,
+        feature_image,
+        status: row.status,
+        published_at: row.published_at.map(format_timestamp),
+        created_at: format_timestamp(row.created_at),
+        updated_at: format_timestamp(row.updated_at),
+        author_ids,
+        tag_ids,
+    }
+}
+
+impl From<LinkRow> for LinkRecord {
+    fn from(row: LinkRow) -> Self {
+        LinkRecord {
+            article_id: row.article_id,
+            target_id: row.target_id,
+            kind: row.kind,
+            label: row.label,
+            position: row.position,
+        }
+    }
+}
