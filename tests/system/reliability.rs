@@ -7,8 +7,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::fs::File;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
@@ -17,29 +17,13 @@ use std::time::{Duration, Instant};
 use awc::http::Method;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use masthead::auth;
 use masthead::domain::Role;
 use serde_json::{Value, json};
 
-const SECRET: &str = "reliability-test-secret-of-enough-bytes";
-
-fn editor() -> String {
-    auth::mint(
-        SECRET.as_bytes(),
-        "reliability",
-        Role::Editor,
-        None,
-        3600,
-        None,
-        None,
-    )
-    .unwrap()
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+use crate::support::{
+    Reply, SECRET, free_port, raw_http, read_response, request_head, send, token,
+};
+use crate::turn;
 
 /// The `masthead` binary as a child process; killed when dropped.
 struct Server {
@@ -92,7 +76,7 @@ impl Server {
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if let Ok((200, _, _)) = raw_http(self.port, "GET", "/healthz", None, None) {
+            if let Ok((200, _, _)) = raw_http(self.port, "GET", "/healthz", &[], None) {
                 return;
             }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
@@ -153,76 +137,6 @@ impl Drop for Server {
     }
 }
 
-/// One blocking HTTP/1.1 request on its own connection (`Connection: close`),
-/// so that no idle keep-alive connection outlives it.
-fn raw_http(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> std::io::Result<(u16, String, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.map(|b| serde_json::to_vec(b).unwrap());
-    stream.write_all(request_head(port, method, path, token, body.as_deref()).as_bytes())?;
-    if let Some(body) = &body {
-        stream.write_all(body)?;
-    }
-    read_response(&mut stream)
-}
-
-fn request_head(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&[u8]>,
-) -> String {
-    let mut head =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-    }
-    if let Some(body) = body {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    head
-}
-
-/// Reads a whole `Connection: close` response: status, head, body.
-fn read_response(stream: &mut TcpStream) -> std::io::Result<(u16, String, String)> {
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other(format!("no HTTP head in {text:?}")))?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("no status in {head:?}")))?;
-    Ok((status, head.to_owned(), body.to_owned()))
-}
-
-/// A response read whole, or why there was none.
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
 fn client() -> awc::Client {
     awc::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -230,31 +144,20 @@ fn client() -> awc::Client {
         .finish()
 }
 
-async fn send(
+/// `support::send`, with `token` as the bearer when there is one.
+async fn send_as(
     client: &awc::Client,
     method: Method,
     url: &str,
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Result<Reply, String> {
-    let mut req = client.request(method, url);
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    let sent = match body {
-        Some(body) => req.send_json(body).await,
-        None => req.send().await,
-    };
-    let mut response = sent.map_err(|e| e.to_string())?;
-    let body = response
-        .body()
-        .limit(16 * 1024 * 1024)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Reply {
-        status: response.status().as_u16(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
+    let bearer = token.map(|token| format!("Bearer {token}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .iter()
+        .map(|bearer| ("Authorization", bearer.as_str()))
+        .collect();
+    send(client, method, url, &headers, body).await
 }
 
 #[derive(QueryableByName)]
@@ -337,14 +240,14 @@ async fn crash_writer(
     writes: Rc<Cell<usize>>,
 ) {
     let client = client();
-    let token = editor();
+    let token = token(Role::Editor, None);
     let token = Some(token.as_str());
     for round in 0..10_000 {
         if stop.get() {
             return;
         }
         let name = format!("Crash Author {worker} {round}");
-        let Ok(r) = send(
+        let Ok(r) = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/authors"),
@@ -358,7 +261,7 @@ async fn crash_writer(
         if r.status != 201 {
             return;
         }
-        let author = r.json();
+        let author = r.json_or_null();
         let author_slug = author["slug"].as_str().unwrap().to_owned();
         acked.borrow_mut().push(Acked::Author {
             id: author["id"].as_i64().unwrap(),
@@ -368,7 +271,7 @@ async fn crash_writer(
         writes.set(writes.get() + 1);
 
         let tag_name = format!("Crash Tag {worker} {round}");
-        let Ok(r) = send(
+        let Ok(r) = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/tags"),
@@ -382,7 +285,7 @@ async fn crash_writer(
         if r.status != 201 {
             return;
         }
-        let tag = r.json();
+        let tag = r.json_or_null();
         let tag_slug = tag["slug"].as_str().unwrap().to_owned();
         acked.borrow_mut().push(Acked::Tag {
             id: tag["id"].as_i64().unwrap(),
@@ -397,7 +300,7 @@ async fn crash_writer(
             subtitle: Some(format!("created by worker {worker}")),
             body: format!("The body of {worker}/{round}, version 0."),
         };
-        let Ok(r) = send(
+        let Ok(r) = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/articles"),
@@ -418,7 +321,7 @@ async fn crash_writer(
         if r.status != 201 {
             return;
         }
-        let article = r.json();
+        let article = r.json_or_null();
         let id = article["id"].as_i64().unwrap();
         let index = {
             let mut acked = acked.borrow_mut();
@@ -474,7 +377,7 @@ async fn crash_writer(
             if let Acked::Article { pending, .. } = &mut acked.borrow_mut()[index] {
                 *pending = Some(next.clone());
             }
-            let Ok(r) = send(
+            let Ok(r) = send_as(
                 &client,
                 Method::PATCH,
                 &format!("{base}/v1/articles/{id}"),
@@ -499,6 +402,7 @@ async fn crash_writer(
 
 #[actix_web::test]
 async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let mut server = Server::start(dir.path(), &db);
@@ -544,13 +448,13 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
     assert_eq!(integrity_check(&db), vec!["ok".to_owned()]);
 
     let client = client();
-    let token = editor();
+    let token = token(Role::Editor, None);
     let mut failures = Vec::new();
     let acked = acked.take();
     for write in acked.iter() {
         match write {
             Acked::Author { id, slug, name } => {
-                let r = send(
+                let r = send_as(
                     &client,
                     Method::GET,
                     &restarted.url(&format!("/v1/authors/{id}")),
@@ -559,13 +463,13 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
                 )
                 .await
                 .unwrap();
-                let got = r.json();
+                let got = r.json_or_null();
                 if r.status != 200 || got["slug"] != *slug || got["name"] != *name {
-                    failures.push(format!("author {id} ({slug}): {} {}", r.status, r.body));
+                    failures.push(format!("author {id} ({slug}): {} {}", r.status, r.text()));
                 }
             }
             Acked::Tag { id, slug, name } => {
-                let r = send(
+                let r = send_as(
                     &client,
                     Method::GET,
                     &restarted.url(&format!("/v1/tags/{id}")),
@@ -574,9 +478,9 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
                 )
                 .await
                 .unwrap();
-                let got = r.json();
+                let got = r.json_or_null();
                 if r.status != 200 || got["slug"] != *slug || got["name"] != *name {
-                    failures.push(format!("tag {id} ({slug}): {} {}", r.status, r.body));
+                    failures.push(format!("tag {id} ({slug}): {} {}", r.status, r.text()));
                 }
             }
             Acked::Article {
@@ -586,7 +490,7 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
                 acked,
                 pending,
             } => {
-                let r = send(
+                let r = send_as(
                     &client,
                     Method::GET,
                     &restarted.url(&format!("/v1/articles/{id}")),
@@ -595,7 +499,7 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
                 )
                 .await
                 .unwrap();
-                let got = r.json();
+                let got = r.json_or_null();
                 let fields = ArticleFields::of(&got);
                 let state_ok = fields == *acked || Some(&fields) == pending.as_ref();
                 let links_ok = got["authors"][0]["slug"] == *author
@@ -605,7 +509,8 @@ async fn acknowledged_writes_survive_sigkill_and_the_database_stays_intact() {
                 if r.status != 200 || !state_ok || !links_ok {
                     failures.push(format!(
                         "article {id}: expected {acked:?} (or in flight {pending:?}), got {} {}",
-                        r.status, r.body
+                        r.status,
+                        r.text()
                     ));
                 }
             }
@@ -642,11 +547,11 @@ fn check(
         Ok(r) => {
             if r.status >= 500
                 || !allowed.contains(&r.status)
-                || r.body.to_lowercase().contains("database is locked")
+                || r.text().to_lowercase().contains("database is locked")
             {
                 failures
                     .borrow_mut()
-                    .push(format!("{what}: {} {}", r.status, r.body));
+                    .push(format!("{what}: {} {}", r.status, r.text()));
             }
         }
     }
@@ -659,7 +564,7 @@ async fn concurrent_writer(
     failures: Rc<RefCell<Vec<String>>>,
 ) {
     let client = client();
-    let token = editor();
+    let token = token(Role::Editor, None);
     let token = Some(token.as_str());
     for round in 0..ROUNDS {
         // Two links to articles that exist already (others' included).
@@ -676,7 +581,7 @@ async fn concurrent_writer(
             .collect();
         // Tags: a shared one that many writers may create at once, and one
         // of their own.
-        let created = send(
+        let created = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/articles"),
@@ -691,11 +596,11 @@ async fn concurrent_writer(
         )
         .await;
         check(&failures, "POST /v1/articles", &created, &[201]);
-        let Some(id) = created.ok().and_then(|r| r.json()["id"].as_i64()) else {
+        let Some(id) = created.ok().and_then(|r| r.json_or_null()["id"].as_i64()) else {
             continue;
         };
 
-        let patched = send(
+        let patched = send_as(
             &client,
             Method::PATCH,
             &format!("{base}/v1/articles/{id}"),
@@ -715,7 +620,7 @@ async fn concurrent_writer(
             let candidates: Vec<i64> = ids.iter().copied().filter(|&other| other != id).collect();
             candidates[(worker + round * 11) % candidates.len()]
         };
-        let linked = send(
+        let linked = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/articles/{id}/related"),
@@ -731,7 +636,7 @@ async fn concurrent_writer(
         );
 
         // And a link from an older article to this one.
-        let linked_back = send(
+        let linked_back = send_as(
             &client,
             Method::POST,
             &format!("{base}/v1/articles/{other}/related"),
@@ -764,12 +669,14 @@ async fn public_reader(
         } else {
             format!("/v1/articles?per_page=10&tag=hot-{}", n % 3)
         };
-        let r = send(&client, Method::GET, &format!("{base}{path}"), None, None).await;
+        let r = send_as(&client, Method::GET, &format!("{base}{path}"), None, None).await;
         match r {
             Ok(r) if r.status == 200 => reads.set(reads.get() + 1),
-            Ok(r) => failures
-                .borrow_mut()
-                .push(format!("public GET {path}: {} {}", r.status, r.body)),
+            Ok(r) => {
+                failures
+                    .borrow_mut()
+                    .push(format!("public GET {path}: {} {}", r.status, r.text()))
+            }
             Err(e) => failures
                 .borrow_mut()
                 .push(format!("public GET {path}: no answer: {e}")),
@@ -780,13 +687,14 @@ async fn public_reader(
 
 #[actix_web::test]
 async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("concurrent.db");
     let server = Server::start(dir.path(), &db);
     let client = client();
-    let token = editor();
+    let token = token(Role::Editor, None);
 
-    let r = send(
+    let r = send_as(
         &client,
         Method::POST,
         &server.url("/v1/authors"),
@@ -795,10 +703,10 @@ async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
     )
     .await
     .unwrap();
-    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.status, 201, "{}", r.text());
     let mut seed = Vec::new();
     for i in 0..4 {
-        let r = send(
+        let r = send_as(
             &client,
             Method::POST,
             &server.url("/v1/articles"),
@@ -812,8 +720,8 @@ async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
         )
         .await
         .unwrap();
-        assert_eq!(r.status, 201, "{}", r.body);
-        seed.push(r.json()["id"].as_i64().unwrap());
+        assert_eq!(r.status, 201, "{}", r.text());
+        seed.push(r.json_or_null()["id"].as_i64().unwrap());
     }
 
     let ids = Rc::new(RefCell::new(seed));
@@ -867,7 +775,7 @@ async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
         "every article was created"
     );
     // The data is whole: every link points at an article that exists.
-    let r = send(
+    let r = send_as(
         &client,
         Method::GET,
         &server.url("/v1/articles?per_page=100&fields=related"),
@@ -876,8 +784,11 @@ async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
     )
     .await
     .unwrap();
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["meta"]["total"], json!(4 + WRITERS * ROUNDS));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json_or_null()["meta"]["total"],
+        json!(4 + WRITERS * ROUNDS)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -886,10 +797,11 @@ async fn concurrent_writers_never_see_5xx_or_a_locked_database() {
 
 #[actix_web::test]
 async fn sigterm_lets_in_flight_requests_finish_and_exits_cleanly() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shutdown.db");
     let mut server = Server::start(dir.path(), &db);
-    let token = editor();
+    let token = token(Role::Editor, None);
 
     // Requests the server has accepted and started on: the head and half
     // of the body are sent, the rest follows after SIGTERM.
@@ -904,11 +816,12 @@ async fn sigterm_lets_in_flight_requests_finish_and_exits_cleanly() {
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
+        let bearer = format!("Bearer {token}");
         let head = request_head(
             server.port,
             "POST",
             "/v1/authors",
-            Some(&token),
+            &[("Authorization", &bearer)],
             Some(&body),
         );
         stream.write_all(head.as_bytes()).unwrap();
@@ -1012,11 +925,12 @@ impl Drop for Outage {
 }
 
 fn readyz(port: u16) -> (u16, String, String) {
-    raw_http(port, "GET", "/readyz", None, None).expect("/readyz answers")
+    raw_http(port, "GET", "/readyz", &[], None).expect("/readyz answers")
 }
 
 #[actix_web::test]
 async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ready.db");
     let server = Server::start(dir.path(), &db);

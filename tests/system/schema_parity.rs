@@ -6,12 +6,6 @@
 //! `articles_fts` table and triggers, PostgreSQL's generated
 //! `search_document` column and its GIN index.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
-const BACKEND: helpers::Backend = helpers::Backend::Postgres;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
@@ -19,6 +13,9 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{PgConnection, SqliteConnection, sql_query};
 
 use masthead::startup::open_database;
+
+use crate::support::{PgDatabase, settings_for};
+use crate::turn;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Table {
@@ -312,12 +309,15 @@ fn pg_schema(conn: &mut PgConnection) -> Schema {
 
 #[actix_web::test]
 async fn both_migration_directories_build_the_same_schema() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let sqlite_path = dir.path().join("parity.db");
     let sqlite_url = sqlite_path.to_str().unwrap();
-    open_database(&helpers::settings_for(sqlite_url, &[])).unwrap();
-    let postgres = helpers::PgDatabase::create();
-    open_database(&helpers::settings_for(&postgres.url, &[])).unwrap();
+    open_database(&settings_for(sqlite_url, &[])).unwrap();
+    let Some(postgres) = PgDatabase::create() else {
+        return;
+    };
+    open_database(&settings_for(&postgres.url, &[])).unwrap();
 
     let sqlite = sqlite_schema(&mut SqliteConnection::establish(sqlite_url).unwrap());
     let pg = pg_schema(&mut PgConnection::establish(&postgres.url).unwrap());

@@ -1,40 +1,61 @@
 //! What the article list costs the database: a fixed number of statements
-//! whatever the page size, and index-driven plans. Its own test binary,
-//! because it counts every statement the process issues.
+//! whatever the page size, and index-driven plans.
+//!
+//! The statements are counted with Diesel's default instrumentation, which
+//! is process-wide: every connection any test of this binary opens after
+//! it is set gets a recorder. A recorder keeps the statements only of a
+//! connection to this test's database file (`RECORDED`), so the tests
+//! running beside this one do not change its counts, and it needs no
+//! binary of its own.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
-/// Query plans are SQLite's: this binary runs on SQLite only.
-const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
-
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde_json::json;
 
-/// Every statement text the app runs, binds left out.
+use crate::support::{TestApp, spawn_sqlite_app};
+use crate::turn;
+
+/// Every statement text the app runs on the recorded database, binds left
+/// out.
 static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// The path of the database whose statements are recorded, set once its
+/// app has started.
+static RECORDED: OnceLock<String> = OnceLock::new();
+
+/// A recorder for one connection: it learns the connection's URL when it
+/// is opened, and records its statements if that URL is the recorded
+/// database's (a pool opens its connections before `RECORDED` is set).
 fn record() -> Option<Box<dyn Instrumentation>> {
-    Some(Box::new(|event: InstrumentationEvent<'_>| {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            let text = query.to_string();
-            let sql = text
-                .split(" -- binds:")
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            STATEMENTS.lock().unwrap().push(sql);
-        }
-    }))
+    let mut database_url = String::new();
+    Some(Box::new(
+        move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartEstablishConnection { url, .. } => {
+                database_url = url.to_owned();
+            }
+            InstrumentationEvent::StartQuery { query, .. }
+                if RECORDED
+                    .get()
+                    .is_some_and(|path| database_url.contains(path.as_str())) =>
+            {
+                let text = query.to_string();
+                let sql = text
+                    .split(" -- binds:")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                STATEMENTS.lock().unwrap().push(sql);
+            }
+            _ => {}
+        },
+    ))
 }
 
 /// The statements one request issues.
-async fn statements_of(app: &helpers::TestApp, path: &str) -> Vec<String> {
+async fn statements_of(app: &TestApp, path: &str) -> Vec<String> {
     STATEMENTS.lock().unwrap().clear();
     app.get(path).await.ok(200);
     STATEMENTS.lock().unwrap().clone()
@@ -48,10 +69,14 @@ struct PlanStep {
 
 #[actix_web::test]
 async fn a_list_costs_the_same_statements_for_one_item_and_for_a_hundred_and_uses_indexes() {
+    let _turn = turn();
     set_default_instrumentation(record).unwrap();
     // Every request asks for its freshness, so that statement counts compare
     // like with like rather than depending on what the previous one learned.
-    let app = helpers::spawn_app_with(&[("CACHE_RECHECK_MS", "0")]).await;
+    let app = spawn_sqlite_app(&[("CACHE_RECHECK_MS", "0")]).await;
+    RECORDED
+        .set(app.db_path.to_str().unwrap().to_owned())
+        .expect("one test records statements");
     let linked = app.publish("Linked", "ada", &["News", "World"]).await;
     for i in 0..100 {
         app.create_article(json!({
@@ -172,7 +197,7 @@ async fn a_list_costs_the_same_statements_for_one_item_and_for_a_hundred_and_use
 }
 
 /// The plan SQLite makes for the count of one list request.
-async fn count_plan_of(app: &helpers::TestApp, conn: &mut SqliteConnection, path: &str) -> String {
+async fn count_plan_of(app: &TestApp, conn: &mut SqliteConnection, path: &str) -> String {
     let count = statements_of(app, path)
         .await
         .into_iter()
@@ -182,7 +207,7 @@ async fn count_plan_of(app: &helpers::TestApp, conn: &mut SqliteConnection, path
 }
 
 /// The plan SQLite makes for the page query of one list request.
-async fn plan_of(app: &helpers::TestApp, conn: &mut SqliteConnection, path: &str) -> String {
+async fn plan_of(app: &TestApp, conn: &mut SqliteConnection, path: &str) -> String {
     let statements = statements_of(app, path).await;
     let page_query = statements
         .iter()
@@ -201,7 +226,7 @@ fn explain(conn: &mut SqliteConnection, sql: &str) -> String {
         .join("\n")
 }
 
-async fn first_cursor(app: &helpers::TestApp) -> String {
+async fn first_cursor(app: &TestApp) -> String {
     app.get("/v1/articles?per_page=1").await.ok(200)["meta"]["next_cursor"]
         .as_str()
         .unwrap()

@@ -1,12 +1,9 @@
-//! Bulk export and import: a newsroom survives export, import into an empty
-//! database and export again byte for byte, and the API serves it the same;
-//! a bad line stops the import with only the batches before it committed.
-
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
-const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
+//! Bulk export and import on SQLite, through the library and the CLI: a
+//! newsroom survives export, import into an empty database and export again
+//! byte for byte, and the API serves it the same; a bad line stops the
+//! import with only the batches before it committed; the indexes, triggers
+//! and full-text index an import rebuilds come out as the migrations made
+//! them. The round trip on both backends is in tests/api/transfer.rs.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -17,7 +14,8 @@ use masthead::startup::{Application, open_database};
 use masthead::transfer::{self, Counts, TransferError};
 use serde_json::{Value, json};
 
-use helpers::{SECRET, settings_for, spawn_app, token};
+use crate::support::{SECRET, settings_for, spawn_sqlite_app, token};
+use crate::turn;
 
 fn database(path: &Path) -> Db {
     open_database(&settings_for(path.to_str().unwrap(), &[])).unwrap()
@@ -209,7 +207,8 @@ async fn get_json(base: &str, path: &str) -> Value {
 
 #[actix_web::test]
 async fn export_import_export_is_byte_identical_and_the_api_serves_the_same() {
-    let source = spawn_app().await;
+    let _turn = turn();
+    let source = spawn_sqlite_app(&[]).await;
     let source_db = database(&source.db_path);
     source_db.run(masthead::demo::load).await.unwrap();
 
@@ -346,6 +345,7 @@ async fn export_import_export_is_byte_identical_and_the_api_serves_the_same() {
 
 #[actix_web::test]
 async fn a_bad_line_stops_the_import_keeping_only_the_batches_before_it() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let source = database(&dir.path().join("source.db"));
     source.run(masthead::demo::load).await.unwrap();
@@ -435,6 +435,7 @@ fn succeeded(output: &Output) -> String {
 
 #[test]
 fn the_cli_round_trips_through_export_and_import_files() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     succeeded(&masthead(dir, "source.db", &["demo"], None));
@@ -491,6 +492,7 @@ fn the_cli_round_trips_through_export_and_import_files() {
 /// holds inside a batch.
 #[actix_web::test]
 async fn a_clash_inside_one_large_batch_names_its_line_and_keeps_nothing() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let source = database(&dir.path().join("source.db"));
     source.run(masthead::demo::load).await.unwrap();
@@ -577,6 +579,7 @@ async fn a_clash_inside_one_large_batch_names_its_line_and_keeps_nothing() {
 /// take them all, and export them again byte for byte.
 #[test]
 fn the_cli_imports_full_sized_articles_in_default_batches() {
+    let _turn = turn();
     const ARTICLES: i64 = 2_000;
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -631,6 +634,7 @@ fn the_cli_imports_full_sized_articles_in_default_batches() {
 
 #[actix_web::test]
 async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_it_stops() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let expected = indexes_and_tables(&database(&dir.path().join("fresh.db"))).await;
     assert!(
@@ -680,6 +684,7 @@ async fn an_import_into_an_empty_database_ends_with_every_index_built_even_when_
 
 #[actix_web::test]
 async fn indexes_an_import_was_cut_off_before_building_are_built_at_the_next_start() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut-off.db");
     let db = database(&path);
@@ -705,6 +710,7 @@ async fn indexes_an_import_was_cut_off_before_building_are_built_at_the_next_sta
 
 #[actix_web::test]
 async fn an_import_into_a_database_with_articles_keeps_its_indexes() {
+    let _turn = turn();
     let dir = tempfile::tempdir().unwrap();
     let db = database(&dir.path().join("stocked.db"));
     db.run(masthead::demo::load).await.unwrap();

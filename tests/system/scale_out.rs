@@ -6,14 +6,7 @@
 //! and concurrent edits through both honour If-Match: one wins, the other
 //! gets 412, and nothing is half-applied.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
-const BACKEND: helpers::Backend = helpers::Backend::Postgres;
-
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,7 +15,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::{Value, json};
 
-use helpers::{PgDatabase, SECRET, token};
+use crate::support::{PgDatabase, Reply, SECRET, free_port, send, token};
+use crate::turn;
 use masthead::domain::Role;
 
 /// A `masthead serve` child process; killed when dropped.
@@ -34,11 +28,7 @@ struct Replica {
 
 impl Replica {
     fn spawn(dir: &Path, name: &str, database_url: &str, recheck_ms: &str) -> Replica {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let log = dir.join(format!("{name}.log"));
         let out = File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_masthead"))
@@ -94,37 +84,17 @@ impl Drop for Replica {
     }
 }
 
-struct Reply {
-    status: u16,
-    etag: Option<String>,
-    body: Value,
-}
-
-async fn send(
+/// A request a replica must answer.
+async fn ask(
     client: &awc::Client,
     method: awc::http::Method,
     url: String,
     headers: &[(&str, &str)],
     body: Option<Value>,
 ) -> Reply {
-    let mut request = client.request(method, url);
-    for (name, value) in headers {
-        request = request.insert_header((*name, *value));
-    }
-    let mut response = match body {
-        Some(body) => request.send_json(&body).await,
-        None => request.send().await,
-    }
-    .expect("the replica answers");
-    let bytes = response.body().limit(1 << 24).await.unwrap();
-    Reply {
-        status: response.status().as_u16(),
-        etag: response
-            .headers()
-            .get("etag")
-            .map(|v| v.to_str().unwrap().to_owned()),
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
+    send(client, method, &url, headers, body.as_ref())
+        .await
+        .expect("the replica answers")
 }
 
 #[derive(QueryableByName)]
@@ -135,7 +105,10 @@ struct Count {
 
 #[actix_web::test]
 async fn two_replicas_share_one_postgresql_database() {
-    let database = PgDatabase::create();
+    let _turn = turn();
+    let Some(database) = PgDatabase::create() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -167,10 +140,10 @@ async fn two_replicas_share_one_postgresql_database() {
     use awc::http::Method;
 
     // B caches an anonymous read; a write through A must still show in it.
-    let empty = send(&client, Method::GET, b.url("/v1/tags"), &[], None).await;
+    let empty = ask(&client, Method::GET, b.url("/v1/tags"), &[], None).await;
     assert_eq!(empty.status, 200);
-    assert_eq!(empty.body["data"], json!([]));
-    let author = send(
+    assert_eq!(empty.json()["data"], json!([]));
+    let author = ask(
         &client,
         Method::POST,
         a.url("/v1/authors"),
@@ -178,8 +151,8 @@ async fn two_replicas_share_one_postgresql_database() {
         Some(json!({"name": "Ada Okafor"})),
     )
     .await;
-    assert_eq!(author.status, 201, "{}", author.body);
-    let created = send(
+    assert_eq!(author.status, 201, "{}", author.text());
+    let created = ask(
         &client,
         Method::POST,
         a.url("/v1/articles"),
@@ -193,13 +166,14 @@ async fn two_replicas_share_one_postgresql_database() {
         })),
     )
     .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let tags = send(&client, Method::GET, b.url("/v1/tags"), &[], None).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let tags = ask(&client, Method::GET, b.url("/v1/tags"), &[], None).await;
     assert_eq!(
-        tags.body["data"][0]["name"], "Replicas",
+        tags.json()["data"][0]["name"],
+        "Replicas",
         "B's cache saw A's write"
     );
-    let read = send(
+    let read = ask(
         &client,
         Method::GET,
         b.url("/v1/articles/written-through-a"),
@@ -208,8 +182,8 @@ async fn two_replicas_share_one_postgresql_database() {
     )
     .await;
     assert_eq!(read.status, 200);
-    assert_eq!(read.body["authors"][0]["slug"], "ada-okafor");
-    let found = send(
+    assert_eq!(read.json()["authors"][0]["slug"], "ada-okafor");
+    let found = ask(
         &client,
         Method::GET,
         b.url("/v1/articles?q=through"),
@@ -218,15 +192,16 @@ async fn two_replicas_share_one_postgresql_database() {
     )
     .await;
     assert_eq!(
-        found.body["data"][0]["slug"], "written-through-a",
+        found.json()["data"][0]["slug"],
+        "written-through-a",
         "search on B"
     );
 
     // A cached the tag list before B's write below; A shows the write once
     // its freshness is rechecked, within the configured 250 ms.
-    let before = send(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
-    assert_eq!(before.body["data"].as_array().unwrap().len(), 1);
-    let written = send(
+    let before = ask(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
+    assert_eq!(before.json()["data"].as_array().unwrap().len(), 1);
+    let written = ask(
         &client,
         Method::POST,
         b.url("/v1/tags"),
@@ -237,8 +212,8 @@ async fn two_replicas_share_one_postgresql_database() {
     assert_eq!(written.status, 201);
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let tags = send(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
-        if tags.body["data"].as_array().unwrap().len() == 2 {
+        let tags = ask(&client, Method::GET, a.url("/v1/tags"), &[], None).await;
+        if tags.json()["data"].as_array().unwrap().len() == 2 {
             break;
         }
         assert!(Instant::now() < deadline, "A never saw B's write");
@@ -249,8 +224,8 @@ async fn two_replicas_share_one_postgresql_database() {
     // exactly one wins each round, and the stored title is the winner's.
     let path = "/v1/articles/written-through-a";
     for round in 0..10 {
-        let current = send(&client, Method::GET, a.url(path), &auth, None).await;
-        let etag = current.etag.expect("a detail has an ETag");
+        let current = ask(&client, Method::GET, a.url(path), &auth, None).await;
+        let etag = current.header("etag").expect("a detail has an ETag");
         let edit = |url: String, title: String| {
             let client = client.clone();
             let (editor, etag) = (editor.clone(), etag.clone());
@@ -260,7 +235,7 @@ async fn two_replicas_share_one_postgresql_database() {
                     ("If-Match", etag.as_str()),
                 ];
                 let body = json!({ "title": title });
-                send(&client, Method::PATCH, url, &headers, Some(body)).await
+                ask(&client, Method::PATCH, url, &headers, Some(body)).await
             })
         };
         // Both are in flight before either is awaited.
@@ -271,16 +246,24 @@ async fn two_replicas_share_one_postgresql_database() {
         statuses.sort();
         assert_eq!(statuses, [200, 412], "round {round}: one edit wins");
         let winner = if via_a.status == 200 { via_a } else { via_b };
-        let stored = send(&client, Method::GET, b.url(path), &auth, None).await;
-        assert_eq!(stored.body["title"], winner.body["title"], "round {round}");
-        assert_eq!(stored.etag, winner.etag, "round {round}: the winner's ETag");
+        let stored = ask(&client, Method::GET, b.url(path), &auth, None).await;
+        assert_eq!(
+            stored.json()["title"],
+            winner.json()["title"],
+            "round {round}"
+        );
+        assert_eq!(
+            stored.header("etag"),
+            winner.header("etag"),
+            "round {round}: the winner's ETag"
+        );
     }
 
     // Ids handed out by either replica never collide.
     let mut ids = Vec::new();
     for i in 0..6 {
         let replica = if i % 2 == 0 { &a } else { &b };
-        let tag = send(
+        let tag = ask(
             &client,
             Method::POST,
             replica.url("/v1/tags"),
@@ -288,8 +271,8 @@ async fn two_replicas_share_one_postgresql_database() {
             Some(json!({"name": format!("Tag {i}")})),
         )
         .await;
-        assert_eq!(tag.status, 201, "{}", tag.body);
-        ids.push(tag.body["id"].as_i64().unwrap());
+        assert_eq!(tag.status, 201, "{}", tag.text());
+        ids.push(tag.json()["id"].as_i64().unwrap());
     }
     ids.sort();
     ids.dedup();
