@@ -225,7 +225,7 @@ pub fn defer_article_triggers(conn: &mut Conn) -> QueryResult<Option<DeferredTri
 
 /// Does for the articles `article_ids` what the deferred triggers would have
 /// done row by row, then creates the triggers again. The two statements
-/// mirror the triggers of the SQLite migrations; `tests/transfer.rs`
+/// mirror the triggers of the SQLite migrations; `tests/system/transfer.rs`
 /// compares search results and status totals after an import with the
 /// database the dump came from.
 pub fn restore_article_triggers(

@@ -192,6 +192,22 @@ async fn writes_honour_if_match_and_answer_with_the_new_etag() {
         "First editor wins"
     );
 
+    // A body that is wrong as well hears about the body first; nothing changes.
+    let stale_and_invalid = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&editor),
+            &[("If-Match", &current)],
+            Some(("application/json", br#"{"title": ""}"#.to_vec())),
+        )
+        .await;
+    stale_and_invalid.problem(422);
+    assert_eq!(
+        app.get_as(&path, &editor).await.header("etag"),
+        Some(new_etag.clone())
+    );
+
     let stale_delete = app
         .request(
             Method::DELETE,

@@ -123,3 +123,56 @@ async fn the_docs_page_loads_nothing_from_the_network() {
     );
     assert_eq!(app.get("/docs/swagger-ui-bundle.js").await.status, 200);
 }
+
+#[test]
+fn public_reads_take_an_optional_token_and_the_document_names_its_server() {
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(spec["servers"][0]["url"], "/");
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let security = &operation["security"];
+            if method == "get" && path.starts_with("/v1/") {
+                assert_eq!(
+                    security,
+                    &serde_json::json!([{}, {"bearer": []}]),
+                    "GET {path}"
+                );
+            } else if method != "get" {
+                assert_eq!(security, &serde_json::json!([{"bearer": []}]), "{method} {path}");
+            }
+        }
+    }
+    assert!(spec["paths"]["/docs"]["get"].is_object(), "GET /docs");
+}
+
+/// The text rules, as patterns a client can check before it sends: what
+/// the pattern accepts the server accepts, and what it refuses is refused.
+#[actix_web::test]
+async fn text_patterns_in_the_document_match_what_the_server_accepts() {
+    let Some(app) = spawn_app().await else {
+        return;
+    };
+    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
+    let title = &spec["components"]["schemas"]["ArticleInput"]["properties"]["title"];
+    let pattern = title["pattern"].as_str().unwrap();
+    assert!(pattern.contains("{0,298}"), "{pattern}");
+    assert!(title.get("maxLength").is_none(), "a trimmed length is not maxLength");
+    let padded = format!("  {}  ", "t".repeat(300));
+    let reply = app
+        .post("/v1/articles", &app.editor(), serde_json::json!({"title": padded}))
+        .await;
+    assert_eq!(reply.ok(201)["title"].as_str().unwrap().len(), 300);
+    for bad in ["   ", r"a\u0000b"] {
+        let body: Value = serde_json::from_str(&format!(r#"{{"title": "{bad}"}}"#)).unwrap();
+        app.post("/v1/articles", &app.editor(), body).await.problem(422);
+    }
+    let query = &spec["paths"]["/v1/articles"]["get"]["parameters"];
+    let q = query
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "q")
+        .unwrap();
+    assert!(q["schema"]["pattern"].as_str().unwrap().contains("u0000"));
+    app.get("/v1/articles?q=a%00b").await.problem(400);
+}

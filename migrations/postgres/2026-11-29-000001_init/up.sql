@@ -1,5 +1,5 @@
 -- The PostgreSQL twin of migrations/sqlite: the same tables, columns,
--- constraints, cascades and indexes (tests/schema_parity.rs compares them).
+-- constraints, cascades and indexes (tests/system/schema_parity.rs compares them).
 -- Text that lists sort or page by is compared byte-wise (COLLATE "C"), as
 -- SQLite compares it, so both backends return one order and one cursor walk.
 

@@ -165,6 +165,30 @@ async fn lists_filter_by_tags_author_and_publication_window() {
 }
 
 #[actix_web::test]
+async fn date_bounds_are_exactly_a_timestamp_or_a_padded_date() {
+    let Some(app) = spawn_app().await else {
+        return;
+    };
+    for (name, value) in [
+        ("published_after", "2020-1-1"),
+        ("published_after", "2020-01-01T10:00"),
+        ("published_before", "+2020-01-01"),
+        ("published_before", "2020-02-30"),
+        ("published_before", "2020/01/01"),
+    ] {
+        let problem = app
+            .get(&format!("/v1/articles?{name}={}", value.replace('+', "%2B")))
+            .await
+            .problem(400);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(name), "{name}={value}: {detail}");
+    }
+    for good in ["2020-01-01", "2020-01-01T10:00:00Z", "2020-01-01T10:00:00%2B02:00"] {
+        list(&app, &format!("?published_after={good}")).await;
+    }
+}
+
+#[actix_web::test]
 async fn the_status_filter_depends_on_the_role() {
     let Some(app) = spawn_app().await else {
         return;
