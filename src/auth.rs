@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{JwtKey, JwtSettings};
-use crate::domain::Role;
+use crate::domain::{Role, echo};
 use crate::error::ApiError;
 
 const LEEWAY_SECONDS: u64 = 60;
@@ -27,8 +27,18 @@ pub struct Claims {
     pub author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// One audience, or several (RFC 7519 allows both; identity providers
+    /// send arrays). The library checks it against `JWT_AUDIENCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
+}
+
+/// The `aud` claim: a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// An authenticated caller.
@@ -118,12 +128,12 @@ impl Verifier {
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map_err(|e| ApiError::Unauthorized(format!("the bearer token is not valid: {e}")))?;
+            .map_err(|e| ApiError::Unauthorized(format!("the bearer token {}", refusal(&e))))?;
         let claims = data.claims;
         let role = Role::parse(&claims.role).ok_or_else(|| {
             ApiError::Unauthorized(format!(
                 "the token's role '{}' is not one of contributor, editor, admin",
-                claims.role
+                echo(&claims.role)
             ))
         })?;
         Ok(Caller {
@@ -131,6 +141,35 @@ impl Verifier {
             role,
             author: claims.author,
         })
+    }
+}
+
+/// Why a token was refused, in the API's own words: the library's messages
+/// name parser internals and list every algorithm it knows.
+fn refusal(error: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::ExpiredSignature => "has expired".into(),
+        ErrorKind::ImmatureSignature => "is not valid yet (its nbf is in the future)".into(),
+        ErrorKind::InvalidSignature => "has a signature that does not match".into(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => {
+            "is not signed with the algorithm this server accepts".into()
+        }
+        ErrorKind::InvalidIssuer => "is from another issuer (iss)".into(),
+        ErrorKind::InvalidAudience => "is for another audience (aud)".into(),
+        ErrorKind::InvalidSubject => "has an unexpected subject (sub)".into(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("has no '{}' claim", echo(claim)),
+        ErrorKind::Json(cause) => {
+            let text = cause.to_string();
+            match text
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                Some(claim) => format!("has no '{}' claim", echo(claim)),
+                None => "has a header or claims of the wrong shape".into(),
+            }
+        }
+        _ => "is malformed: expected three base64url parts, header.claims.signature".into(),
     }
 }
 
@@ -156,7 +195,7 @@ pub fn mint(
         nbf: None,
         author: author.map(str::to_owned),
         iss: issuer.map(str::to_owned),
-        aud: audience.map(str::to_owned),
+        aud: audience.map(|a| Audience::One(a.to_owned())),
     };
     let key = EncodingKey::from_secret(secret).map_err(|e| e.to_string())?;
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).map_err(|e| e.to_string())

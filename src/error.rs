@@ -30,8 +30,13 @@ impl FieldError {
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A token was sent and is not valid.
     #[error("{0}")]
     Unauthorized(String),
+    /// No token was sent where one is needed (RFC 6750 3.1: the challenge
+    /// then carries no error code).
+    #[error("{0}")]
+    TokenRequired(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]

@@ -20,7 +20,8 @@ use crate::api;
             `If-Modified-Since` with 304. JSON bodies of 1 KiB or more are compressed when \
             `Accept-Encoding` allows (`br`, else `gzip`); a compressed representation's ETag is \
             the identity one with `-br` or `-gzip` inside the quotes, and every conditional \
-            header accepts either form. `Vary: Authorization, Accept-Encoding`.",
+            header accepts either form. `Vary: Authorization, Accept-Encoding`. Every GET also \
+            answers HEAD, with the same status and headers and no body.",
         license(name = "MIT", identifier = "MIT"),
     ),
     paths(
@@ -132,10 +133,10 @@ fn refine(spec: &mut Value) {
     ] {
         schemas[schema]["properties"]["social"] = json!({
             "type": ["object", "null"],
-            "description": "Network name -> handle or URL; at most 16.",
+            "description": "Network name -> a handle (no control characters, no leading space or slash, no URL scheme such as `javascript:` at its start) or an absolute http(s) URL; at most 16.",
             "propertyNames": {"pattern": "^[a-z0-9_]{1,32}$"},
             "maxProperties": 16,
-            "additionalProperties": {"type": handle_type, "minLength": 1, "maxLength": 300, "pattern": "\\S"},
+            "additionalProperties": {"type": handle_type, "maxLength": 300, "pattern": social_value()},
         });
     }
     // URLs as `Checks::url` accepts them, so generated ones are real.
@@ -163,6 +164,7 @@ fn refine(spec: &mut Value) {
     for schema in ["ArticleInput", "ArticlePatch"] {
         schemas[schema]["properties"]["tags"]["items"] =
             required_text(crate::content::tags::MAX_NAME);
+        schemas[schema]["properties"]["published_at"]["pattern"] = json!(DATE_TIME);
     }
     let mut fields = schemas["Article"].clone();
     fields["required"] = json!(["id"]);
@@ -332,6 +334,20 @@ fn describe_texts(schemas: &mut Value) {
     }
 }
 
+/// A social value as `content::checks` accepts it: an http(s) URL or a
+/// handle, spelled without lookarounds (not every client's regex engine
+/// has them). A handle has no control characters and no URL scheme at its
+/// start; it starts with something other than a letter, space or slash,
+/// or with a letter and scheme characters that end before any `:`.
+fn social_value() -> String {
+    let url = HTTP_URL.trim_start_matches('^').trim_end_matches('$');
+    let ctrl = r"\u0000-\u001F\u007F";
+    let scheme = r"A-Za-z0-9+.\-";
+    format!(
+        "^(?:{url}|[^A-Za-z{SPACE}{ctrl}/\\\\][^{ctrl}]*|[A-Za-z][{scheme}]*[^{scheme}:{ctrl}][^{ctrl}]*|[A-Za-z][{scheme}]*)$"
+    )
+}
+
 /// What `Checks::url` accepts, as a pattern generators can satisfy.
 const HTTP_URL: &str = "^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$";
 
@@ -356,8 +372,8 @@ fn refine_parameter(parameter: &mut Value) {
         }
         (Some("query"), Some("published_after" | "published_before")) => {
             parameter["schema"] = json!({"anyOf": [
-                {"type": "string", "format": "date-time"},
-                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time", "pattern": DATE_TIME},
+                {"type": "string", "format": "date", "pattern": DATE},
             ]});
         }
         (Some("header"), _) => parameter["schema"] = json!({"type": "string"}),
@@ -373,6 +389,14 @@ fn refine_parameter(parameter: &mut Value) {
         _ => {}
     }
 }
+
+/// A timestamp the API stores: UTC years 1000 to 9999, no leap second
+/// (`domain::parse_timestamp`). Written years 1001 to 9998 are inside that
+/// range whatever the offset, so that is what the pattern admits.
+const DATE_TIME: &str = "^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9]";
+
+/// A date bound: midnight UTC of a day in the years 1000 to 9999.
+const DATE: &str = "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$";
 
 /// No stored text holds U+0000 (PostgreSQL's text cannot), so a query
 /// parameter holding one is refused with 400 on both backends.

@@ -93,7 +93,7 @@ impl Application {
                 .wrap(from_fn(middleware::cors))
                 .wrap(from_fn(middleware::request_context))
                 .configure(api::routes)
-                .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+                .service(web::resource("/metrics").route(api::read().to(metrics::metrics)))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])),
                 )

@@ -11,7 +11,14 @@ pub mod summaries;
 pub mod system;
 pub mod tags;
 
-use actix_web::web;
+use actix_web::{guard, web};
+
+/// A read route: GET, and HEAD with GET's status and headers (RFC 9110
+/// 9.3.2; load balancers and CDNs probe with it). actix sends no body for
+/// HEAD and keeps the Content-Length GET would have.
+pub fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
 
 /// Every route of the service. The OpenAPI document lists the same
 /// operations (`openapi::ApiDoc`); a test checks that each one is routed.
@@ -20,19 +27,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/v1")
             .service(
                 web::resource("/articles")
-                    .route(web::get().to(articles::list_articles))
+                    .route(read().to(articles::list_articles))
                     .route(web::post().to(articles::create_article)),
             )
             .service(
                 web::resource("/articles/{key}")
-                    .route(web::get().to(articles::find_article))
+                    .route(read().to(articles::find_article))
                     .route(web::put().to(articles::replace_article))
                     .route(web::patch().to(articles::update_article))
                     .route(web::delete().to(articles::delete_article)),
             )
             .service(
                 web::resource("/articles/{key}/related")
-                    .route(web::get().to(related::list_related))
+                    .route(read().to(related::list_related))
                     .route(web::post().to(related::create_related)),
             )
             .service(
@@ -42,38 +49,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/authors")
-                    .route(web::get().to(authors::list_authors))
+                    .route(read().to(authors::list_authors))
                     .route(web::post().to(authors::create_author)),
             )
             .service(
                 web::resource("/authors/{key}")
-                    .route(web::get().to(authors::find_author))
+                    .route(read().to(authors::find_author))
                     .route(web::put().to(authors::replace_author))
                     .route(web::patch().to(authors::update_author))
                     .route(web::delete().to(authors::delete_author)),
             )
             .service(
                 web::resource("/authors/{key}/articles")
-                    .route(web::get().to(authors::list_author_articles)),
+                    .route(read().to(authors::list_author_articles)),
             )
             .service(
                 web::resource("/tags")
-                    .route(web::get().to(tags::list_tags))
+                    .route(read().to(tags::list_tags))
                     .route(web::post().to(tags::create_tag)),
             )
             .service(
                 web::resource("/tags/{key}")
-                    .route(web::get().to(tags::find_tag))
+                    .route(read().to(tags::find_tag))
                     .route(web::put().to(tags::replace_tag))
                     .route(web::patch().to(tags::update_tag))
                     .route(web::delete().to(tags::delete_tag)),
             )
             .service(
-                web::resource("/tags/{key}/articles").route(web::get().to(tags::list_tag_articles)),
+                web::resource("/tags/{key}/articles").route(read().to(tags::list_tag_articles)),
             ),
     )
-    .service(web::resource("/openapi.json").route(web::get().to(system::openapi_json)))
-    .service(web::resource("/healthz").route(web::get().to(system::healthz)))
-    .service(web::resource("/readyz").route(web::get().to(system::readyz)))
-    .service(web::resource("/docs").route(web::get().to(system::docs)));
+    .service(web::resource("/openapi.json").route(read().to(system::openapi_json)))
+    .service(web::resource("/healthz").route(read().to(system::healthz)))
+    .service(web::resource("/readyz").route(read().to(system::readyz)))
+    .service(web::resource("/docs").route(read().to(system::docs)));
 }

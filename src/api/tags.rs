@@ -12,7 +12,7 @@ use crate::content::tags::{self as rules, TagInput};
 use crate::content::{not_found, visibility_for};
 use crate::db::Conn;
 use crate::db::tags::{self as tag_db, TagOrder, TagPosition, TagRow};
-use crate::domain::{Key, WriteMode, format_timestamp};
+use crate::domain::{Key, WriteMode, echo, format_timestamp};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::auth::MaybeCaller;
@@ -84,7 +84,8 @@ pub async fn list_tags(
         Some("-article_count") => (TagOrder::MostArticles, "-article_count"),
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'sort' must be 'name' or '-article_count', not '{other}'"
+                "query parameter 'sort' must be 'name' or '-article_count', not '{}'",
+                echo(other)
             )));
         }
     };

@@ -9,7 +9,7 @@ use crate::db::articles::{self as article_db, ArticleRow, ArticleValues};
 use crate::db::links::{self as link_db, LinkSpec};
 use crate::db::{Conn, authors as author_db, tags as tag_db};
 use crate::domain::{
-    self, Key, KeyRef, LinkKind, Patch, Status, WriteBody, WriteMode, parse_timestamp,
+    self, Key, KeyRef, LinkKind, Patch, Status, WriteBody, WriteMode, echo, parse_timestamp,
 };
 use crate::error::{ApiError, FieldError};
 use crate::markdown;
@@ -109,7 +109,8 @@ pub struct ArticleInput {
     #[schema(value_type = String, required = true, min_length = 1, max_length = 300)]
     pub title: Patch<String>,
     /// Derived from the title on create; never changes unless sent. At
-    /// least one letter.
+    /// least one letter. Slugs are one namespace for all articles: a slug
+    /// held by any article, a draft the caller cannot see included, is 409.
     #[serde(default)]
     #[schema(value_type = String, pattern = "^(?:[a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
@@ -131,11 +132,16 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(value_type = Status)]
     pub status: Patch<Status>,
-    /// RFC 3339 with any offset. Required for `scheduled`; defaults to now when first published.
+    /// RFC 3339 with any offset, years 1000 to 9999, no leap second. Required
+    /// for `scheduled`; defaults to now when first published. Editors only:
+    /// a contributor sending a date is 403 (`null` is ignored).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub published_at: Patch<String>,
-    /// Author slugs or ids, primary first.
+    /// Author slugs or ids, primary first. A contributor credits only their
+    /// own author on a new article, and on their draft may reorder the
+    /// credits but not add or remove an author (403); a contributor's PUT
+    /// without `authors` keeps them.
     #[serde(default)]
     #[schema(value_type = Option<Vec<KeyRef>>)]
     pub authors: Patch<Vec<KeyRef>>,
@@ -234,6 +240,38 @@ pub fn resolve_authors(conn: &mut Conn, refs: &[KeyRef]) -> Result<Vec<i64>, Api
     }
 }
 
+/// A contributor credits only themselves on a new article, and on their
+/// draft may reorder its credits but neither add nor remove an author:
+/// a co-author's credit is the co-author's, and their own keeps the draft
+/// theirs.
+fn check_contributor_credits(
+    conn: &mut Conn,
+    own: i64,
+    current_id: Option<i64>,
+    ids: &[i64],
+) -> Result<(), ApiError> {
+    let Some(article_id) = current_id else {
+        return match ids == [own] {
+            true => Ok(()),
+            false => Err(ApiError::Forbidden(
+                "contributors may credit only their own author".into(),
+            )),
+        };
+    };
+    let mut stored = article_db::author_ids_of(conn, article_id)?;
+    let mut sent = ids.to_vec();
+    stored.sort_unstable();
+    sent.sort_unstable();
+    if stored == sent {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "contributors may reorder the credits of their drafts but not add or remove an author"
+                .into(),
+        ))
+    }
+}
+
 /// Tags by slug, else by name ignoring case, else created by name (editors
 /// only: a contributor naming an unknown tag is refused with 403).
 fn resolve_tags(conn: &mut Conn, names: &[String], may_create: bool) -> Result<Vec<i64>, ApiError> {
@@ -248,7 +286,8 @@ fn resolve_tags(conn: &mut Conn, names: &[String], may_create: bool) -> Result<V
             None if may_create => super::tags::create_by_name(conn, name)?,
             None => {
                 return Err(ApiError::Forbidden(format!(
-                    "there is no tag '{name}', and contributors may only use existing tags"
+                    "there is no tag '{}', and contributors may only use existing tags",
+                    echo(name)
                 )));
             }
         };
@@ -370,7 +409,19 @@ pub fn save(
     let [image_url, image_alt, image_caption, image_credit] =
         merge_feature_image(&mut checks, mode, input.feature_image, current);
 
-    let published_at = match input.published_at {
+    // Publishing is an editor's: a contributor's date would pin the story
+    // to the top of the list, or bury it, when an editor publishes it.
+    // `null` is what a contributor reads back on a draft, so it is kept.
+    let sent_published_at = match input.published_at {
+        Patch::Value(_) if contributor => {
+            return Err(ApiError::Forbidden(
+                "contributors may not set published_at; an editor publishes or schedules".into(),
+            ));
+        }
+        Patch::Null if contributor => Patch::Absent,
+        other => other,
+    };
+    let published_at = match sent_published_at {
         Patch::Value(text) => match parse_timestamp(&text) {
             Ok(t) => Some(t),
             Err(message) => {
@@ -397,6 +448,9 @@ pub fn save(
     // Credits: left out, a contributor is credited as themselves.
     let authors = match input.authors {
         Patch::Absent if mode == WriteMode::Merge => None,
+        // A contributor's PUT keeps the credits: a co-author is not theirs
+        // to drop by leaving the field out.
+        Patch::Absent if contributor && current.is_some() => None,
         Patch::Value(refs) => Some(refs),
         _ => Some(match writer.own_author {
             Some(own) => vec![KeyRef::Id(own)],
@@ -409,12 +463,8 @@ pub fn save(
     let author_ids = authors
         .map(|refs| resolve_authors(conn, &refs))
         .transpose()?;
-    if let (Some(own), Some(ids)) = (writer.own_author, &author_ids)
-        && ids.as_slice() != [own]
-    {
-        return Err(ApiError::Forbidden(
-            "contributors may credit only their own author".into(),
-        ));
+    if let (Some(own), Some(ids)) = (writer.own_author, &author_ids) {
+        check_contributor_credits(conn, own, current_id, ids)?;
     }
     let tag_ids = match input.tags {
         Patch::Absent if mode == WriteMode::Merge => None,

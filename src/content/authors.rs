@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::content::checks::{Checks, settle_slug};
+use crate::content::checks::{Checks, is_handle, is_http_url, settle_slug};
 use crate::db::Conn;
 use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
 use crate::domain::{self, Patch, WriteBody, WriteMode};
@@ -192,11 +192,13 @@ fn check_social(checks: &mut Checks, social: &BTreeMap<String, String>) {
                 "network names match ^[a-z0-9_]{1,32}$",
             );
         }
-        if handle.trim().is_empty() || handle.chars().count() > MAX_HANDLE || handle.contains('\0')
-        {
+        let shaped = is_http_url(handle) || is_handle(handle);
+        if !shaped || handle.chars().count() > MAX_HANDLE {
             checks.fail(
                 format!("social.{network}"),
-                format!("must be a handle or URL of 1 to {MAX_HANDLE} characters"),
+                format!(
+                    "must be a handle or an absolute http or https URL of 1 to {MAX_HANDLE} characters"
+                ),
             );
         }
     }

@@ -135,7 +135,7 @@ pub fn settle_slug(
 }
 
 /// `^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$`
-fn is_http_url(text: &str) -> bool {
+pub fn is_http_url(text: &str) -> bool {
     let Some(rest) = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"))
@@ -167,9 +167,68 @@ fn is_http_url(text: &str) -> bool {
     host_ok && port_ok && path_ok
 }
 
+/// A social handle as `content::authors` accepts one beside an http(s)
+/// URL: no control characters, no leading space, slash or backslash, and
+/// no URL scheme at its start (`javascript:`, `data:`...), so a browser
+/// can never read it as a link elsewhere. `@ada@example.social` and
+/// `@ada:matrix.org` are handles.
+pub fn is_handle(text: &str) -> bool {
+    let control = |c: char| c < ' ' || c == '\u{7f}';
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    if first.is_whitespace() || matches!(first, '/' | '\\') || text.chars().any(control) {
+        return false;
+    }
+    !has_scheme(text)
+}
+
+/// Whether `text` starts with `scheme:` (RFC 3986: a letter, then letters,
+/// digits, `+`, `.` or `-`).
+fn has_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    for c in chars {
+        match c {
+            ':' => return true,
+            c if c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-') => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_are_never_links_to_anything_but_http() {
+        for good in [
+            "@ada@example.social",
+            "@ada:matrix.org",
+            "ada",
+            "1:2",
+            "Ada Okafor",
+        ] {
+            assert!(is_handle(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            " javascript:x",
+            "java\tscript:x",
+            "//evil.example",
+            "\\\\evil",
+            "",
+        ] {
+            assert!(!is_handle(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn http_urls_are_told_from_everything_else() {

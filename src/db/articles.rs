@@ -118,8 +118,9 @@ pub struct ArticleFilter {
     pub published_before: Option<NaiveDateTime>,
     /// Stored statuses to keep; empty keeps all the viewer may see.
     pub statuses: Vec<&'static str>,
-    /// Set for a contributor's `status=draft`: only their own unpublished ones.
-    pub own_unpublished_of: Option<i64>,
+    /// Set for a contributor's `status=draft`: only their own unpublished
+    /// ones, as of the moment given.
+    pub own_unpublished_of: Option<(i64, NaiveDateTime)>,
     /// The words of a full-text search, from `search::fts_query`.
     pub search: Option<search::Terms>,
 }
@@ -211,8 +212,8 @@ fn filtered<'a>(
     if !filter.statuses.is_empty() {
         query = query.filter(articles::status.eq_any(filter.statuses.clone()));
     }
-    if let Some(author_id) = filter.own_unpublished_of {
-        query = query.filter(Visibility::own_unpublished(author_id));
+    if let Some((author_id, now)) = filter.own_unpublished_of {
+        query = query.filter(Visibility::own_unpublished(author_id, now));
     }
     if let Some(search) = &filter.search {
         query = query.filter(search::matches(dialect, search));

@@ -87,9 +87,11 @@ impl Visibility {
     }
 
     /// A contributor's `status=draft` list: their own unpublished articles.
-    pub fn own_unpublished(author_id: i64) -> ArticleCondition {
+    /// A scheduled article whose time has come is public, no longer theirs
+    /// alone, so it is left out.
+    pub fn own_unpublished(author_id: i64, now: NaiveDateTime) -> ArticleCondition {
         Box::new(
-            not(articles::status.eq("published")).and(
+            not(public!(now)).and(
                 articles::id.eq_any(
                     article_authors::table
                         .filter(article_authors::author_id.eq(author_id))

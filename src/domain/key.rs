@@ -30,7 +30,8 @@ impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Key::Id(id) => write!(f, "{id}"),
-            Key::Slug(slug) => f.write_str(slug),
+            // What a client sent: a message repeats a short, escaped prefix.
+            Key::Slug(slug) => f.write_str(&super::echo(slug)),
         }
     }
 }

@@ -56,9 +56,9 @@ impl FromRequest for RequireCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(caller_from(req).and_then(|caller| {
-            caller
-                .map(RequireCaller)
-                .ok_or_else(|| ApiError::Unauthorized("this operation needs a bearer token".into()))
+            caller.map(RequireCaller).ok_or_else(|| {
+                ApiError::TokenRequired("this operation needs a bearer token".into())
+            })
         }))
     }
 }

@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::domain::WriteBody;
+use crate::domain::{WriteBody, echo};
 use crate::error::{ApiError, FieldError};
 
 /// A validated JSON object body.
@@ -61,7 +61,8 @@ fn check_content_type(req: &HttpRequest) -> Option<ApiError> {
         ))
     } else {
         Some(ApiError::UnsupportedMediaType(format!(
-            "Content-Type '{essence}' is not accepted; send application/json{}",
+            "Content-Type '{}' is not accepted; send application/json{}",
+            echo(&essence),
             if req.method() == Method::PATCH {
                 " or application/merge-patch+json"
             } else {
@@ -85,12 +86,14 @@ pub fn parse<T: WriteBody>(bytes: &[u8]) -> Result<T, ApiError> {
     for key in map.keys() {
         if T::READ_ONLY.contains(&key.as_str()) {
             return Err(ApiError::BadRequest(format!(
-                "field '{key}' is read-only and cannot be written"
+                "field '{}' is read-only and cannot be written",
+                echo(key)
             )));
         }
         if !T::FIELDS.contains(&key.as_str()) {
             return Err(ApiError::BadRequest(format!(
-                "unknown field '{key}'; accepted fields are {}",
+                "unknown field '{}'; accepted fields are {}",
+                echo(key),
                 T::FIELDS.join(", ")
             )));
         }
@@ -102,9 +105,23 @@ pub fn parse<T: WriteBody>(bytes: &[u8]) -> Result<T, ApiError> {
             let name = rest.split(',').next().unwrap_or(rest).trim_matches('`');
             ApiError::BadRequest(format!("unknown field '{field}.{name}'").replace("'..", "'"))
         } else {
-            ApiError::Validation(vec![FieldError::new(field, message)])
+            ApiError::Validation(vec![FieldError::new(field, in_our_words(&message))])
         }
     })
+}
+
+/// serde's message for a field of the wrong type, in the API's words: an
+/// id-or-slug reference is an untagged enum to serde, which says so, and a
+/// quoted value is cut short rather than reflected whole.
+fn in_our_words(message: &str) -> String {
+    if message.contains("untagged enum") {
+        return "must be an id (a whole number) or a slug (a string)".into();
+    }
+    const MAX: usize = 160;
+    match message.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) | ApiError::TokenRequired(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -70,10 +70,15 @@ impl ResponseError for ApiError {
             _ => None,
         };
         let mut response = problem_response(status, detail, errors);
-        if status == StatusCode::UNAUTHORIZED {
+        let challenge = match self {
+            ApiError::Unauthorized(_) => Some(r#"Bearer realm="masthead", error="invalid_token""#),
+            ApiError::TokenRequired(_) => Some(r#"Bearer realm="masthead""#),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(r#"Bearer realm="masthead", error="invalid_token""#),
+                HeaderValue::from_static(challenge),
             );
         }
         response

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::Window;
+use crate::domain::echo;
 use crate::error::ApiError;
 
 pub const DEFAULT_PER_PAGE: i64 = 20;
@@ -27,15 +28,20 @@ impl QueryParams {
             // with one could match nothing, and PostgreSQL cannot bind it.
             if value.contains('\0') {
                 return Err(ApiError::BadRequest(format!(
-                    "query parameter '{name}' must not contain a NUL character"
+                    "query parameter '{}' must not contain a NUL character",
+                    echo(name)
                 )));
             }
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::BadRequest(if allowed.is_empty() {
-                    format!("unknown query parameter '{name}'; this route takes none")
+                    format!(
+                        "unknown query parameter '{}'; this route takes none",
+                        echo(name)
+                    )
                 } else {
                     format!(
-                        "unknown query parameter '{name}'; accepted: {}",
+                        "unknown query parameter '{}'; accepted: {}",
+                        echo(name),
                         allowed.join(", ")
                     )
                 }));
@@ -162,7 +168,7 @@ impl Cursor {
         } else {
             Err(ApiError::BadRequest(format!(
                 "query parameter 'cursor' was made for sort '{}', not '{sort}'",
-                self.sort
+                echo(&self.sort)
             )))
         }
     }

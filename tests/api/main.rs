@@ -19,6 +19,7 @@
 //! - errors.rs: the problem+json contract; hardening.rs: hostile input,
 //!   rate limits, request ids, metrics, CORS; keys.rs: tokens signed by an
 //!   identity provider; openapi.rs: the spec and the docs page
+//! - review.rs: what a security review of the running service found
 //! - concurrency.rs, demo.rs, transfer.rs: many writes at once, the demo
 //!   newsroom, export and import through the library
 
@@ -66,6 +67,7 @@ macro_rules! api_suite {
         mod keys;
         mod openapi;
         mod related;
+        mod review;
         mod tags;
         mod transfer;
     };

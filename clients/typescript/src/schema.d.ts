@@ -329,7 +329,12 @@ export interface components {
          *     }
          */
         ArticleInput: {
-            /** @description Author slugs or ids, primary first. */
+            /**
+             * @description Author slugs or ids, primary first. A contributor credits only their
+             *     own author on a new article, and on their draft may reorder the
+             *     credits but not add or remove an author (403); a contributor's PUT
+             *     without `authors` keeps them.
+             */
             authors?: components["schemas"]["KeyRef"][] | null;
             /** @description Markdown. */
             body?: string | null;
@@ -338,14 +343,17 @@ export interface components {
             feature_image?: components["schemas"]["FeatureImageInput"] | null;
             /**
              * Format: date-time
-             * @description RFC 3339 with any offset. Required for `scheduled`; defaults to now when first published.
+             * @description RFC 3339 with any offset, years 1000 to 9999, no leap second. Required
+             *     for `scheduled`; defaults to now when first published. Editors only:
+             *     a contributor sending a date is 403 (`null` is ignored).
              */
             published_at?: string | null;
             /** @description Replaces the article's curated links, positions in list order (editors). */
             related?: components["schemas"]["RelatedInput"][] | null;
             /**
              * @description Derived from the title on create; never changes unless sent. At
-             *     least one letter.
+             *     least one letter. Slugs are one namespace for all articles: a slug
+             *     held by any article, a draft the caller cannot see included, is 409.
              */
             slug?: string;
             /** @description Defaults to `draft`; PUT keeps it when left out. */
@@ -461,7 +469,7 @@ export interface components {
             name: string;
             /** @description Derived from the name when left out on create; kept by PUT when left out. */
             slug?: string;
-            /** @description Network name -> handle or URL; at most 16. */
+            /** @description Network name -> a handle (no control characters, no leading space or slash, no URL scheme such as `javascript:` at its start) or an absolute http(s) URL; at most 16. */
             social?: {
                 [key: string]: string;
             } | null;
@@ -719,7 +727,12 @@ export interface components {
          *     }
          */
         ArticlePatch: {
-            /** @description Author slugs or ids, primary first. */
+            /**
+             * @description Author slugs or ids, primary first. A contributor credits only their
+             *     own author on a new article, and on their draft may reorder the
+             *     credits but not add or remove an author (403); a contributor's PUT
+             *     without `authors` keeps them.
+             */
             authors?: components["schemas"]["KeyRef"][] | null;
             /** @description Markdown. */
             body?: string | null;
@@ -728,14 +741,17 @@ export interface components {
             feature_image?: null | components["schemas"]["FeatureImagePatch"];
             /**
              * Format: date-time
-             * @description RFC 3339 with any offset. Required for `scheduled`; defaults to now when first published.
+             * @description RFC 3339 with any offset, years 1000 to 9999, no leap second. Required
+             *     for `scheduled`; defaults to now when first published. Editors only:
+             *     a contributor sending a date is 403 (`null` is ignored).
              */
             published_at?: string | null;
             /** @description Replaces the article's curated links, positions in list order (editors). */
             related?: components["schemas"]["RelatedInput"][] | null;
             /**
              * @description Derived from the title on create; never changes unless sent. At
-             *     least one letter.
+             *     least one letter. Slugs are one namespace for all articles: a slug
+             *     held by any article, a draft the caller cannot see included, is 409.
              */
             slug?: string;
             /** @description Defaults to `draft`; PUT keeps it when left out. */
@@ -766,7 +782,7 @@ export interface components {
             name?: string;
             /** @description Derived from the name when left out on create; kept by PUT when left out. */
             slug?: string;
-            /** @description Network name -> handle or URL; at most 16. */
+            /** @description Network name -> a handle (no control characters, no leading space or slash, no URL scheme such as `javascript:` at its start) or an absolute http(s) URL; at most 16. */
             social?: {
                 [key: string]: string | null;
             } | null;
@@ -1050,7 +1066,10 @@ export interface operations {
     list_articles: {
         parameters: {
             query?: {
-                /** @description A tag slug; repeat it to require several tags (all must match). */
+                /**
+                 * @description A tag slug; repeat it to require several tags (all must match), at
+                 *     most 10 times.
+                 */
                 tag?: string[];
                 /** @description An author slug. */
                 author?: string;
@@ -2609,7 +2628,10 @@ export interface operations {
     list_author_articles: {
         parameters: {
             query?: {
-                /** @description A tag slug; repeat it to require several tags (all must match). */
+                /**
+                 * @description A tag slug; repeat it to require several tags (all must match), at
+                 *     most 10 times.
+                 */
                 tag?: string[];
                 /** @description An author slug. */
                 author?: string;
@@ -3289,7 +3311,10 @@ export interface operations {
     list_tag_articles: {
         parameters: {
             query?: {
-                /** @description A tag slug; repeat it to require several tags (all must match). */
+                /**
+                 * @description A tag slug; repeat it to require several tags (all must match), at
+                 *     most 10 times.
+                 */
                 tag?: string[];
                 /** @description An author slug. */
                 author?: string;

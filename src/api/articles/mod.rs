@@ -29,7 +29,7 @@ use crate::db::links as link_db;
 use crate::db::visibility::Visibility;
 use crate::db::{Conn, QueryResult, Slice, authors as author_db, search, tags as tag_db};
 use crate::domain::{
-    self, Key, LinkKind, Role, Status, WriteMode, format_timestamp, parse_timestamp,
+    self, Key, LinkKind, Role, Status, WriteMode, echo, format_timestamp, parse_timestamp,
 };
 use crate::error::ApiError;
 use crate::http::AppState;

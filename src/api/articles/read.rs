@@ -8,7 +8,8 @@ use super::*;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ArticleListParams {
-    /// A tag slug; repeat it to require several tags (all must match).
+    /// A tag slug; repeat it to require several tags (all must match), at
+    /// most 10 times.
     tag: Option<Vec<String>>,
     /// An author slug.
     author: Option<String>,
@@ -103,7 +104,8 @@ fn parse_sort(text: Option<&str>, searching: bool) -> Result<Sort, ApiError> {
         }
         _ => {
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'sort' must be one of -published_at, published_at, -updated_at, updated_at, title, -title, relevance; not '{text}'"
+                "query parameter 'sort' must be one of -published_at, published_at, -updated_at, updated_at, title, -title, relevance; not '{}'",
+                echo(text)
             )));
         }
     };
@@ -163,7 +165,8 @@ fn parse_fields(text: Option<&str>, allowed: &[&str]) -> Result<Option<Vec<Strin
     for name in text.split(',').map(str::trim) {
         if !allowed.contains(&name) {
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'fields' names unknown field '{name}'; known: {}",
+                "query parameter 'fields' names unknown field '{}'; known: {}",
+                echo(name),
                 allowed.join(", ")
             )));
         }
@@ -257,12 +260,13 @@ fn parse_status(text: Option<&str>, caller: Option<&Caller>) -> Result<StatusFil
         Some("any") => StatusFilter::Any,
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'status' must be draft, scheduled, published or any; not '{other}'"
+                "query parameter 'status' must be draft, scheduled, published or any; not '{}'",
+                echo(other)
             )));
         }
     };
     let Some(caller) = caller else {
-        return Err(ApiError::Unauthorized(
+        return Err(ApiError::TokenRequired(
             "listing unpublished articles needs a bearer token".into(),
         ));
     };
@@ -346,7 +350,7 @@ pub async fn article_list(
                         Some(contributor) => {
                             // A contributor's drafts list: their own unpublished work.
                             let own = own_author_id(conn, contributor)?.unwrap_or(-1);
-                            filter.own_unpublished_of = Some(own);
+                            filter.own_unpublished_of = Some((own, domain::now()));
                         }
                         None => filter.statuses = vec![stored.as_str()],
                     }
