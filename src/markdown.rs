@@ -112,7 +112,25 @@ pub fn derive_excerpt(plain: &str) -> String {
         _ => cut.as_str(),
     };
     let trimmed = at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-".contains(c));
-    format!("{trimmed}…")
+    if ends_a_sentence(trimmed) {
+        // "…Saturday morning.…" reads as a typo: a whole sentence needs no mark.
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}…")
+    }
+}
+
+/// Whether text ends a sentence: a full stop, question or exclamation mark
+/// or an ellipsis (in any script), perhaps inside closing quotes or brackets.
+fn ends_a_sentence(text: &str) -> bool {
+    const CLOSERS: &[char] = &['"', '\'', '”', '’', '»', '›', ')', ']', '」', '』', '）'];
+    const ENDS: &[char] = &[
+        '.', '!', '?', '…', '。', '！', '？', '‼', '⁇', '⁈', '⁉', '．',
+    ];
+    text.trim_end_matches(CLOSERS)
+        .chars()
+        .next_back()
+        .is_some_and(|c| ENDS.contains(&c))
 }
 
 /// How many words `for_each_word` finds.
@@ -160,6 +178,28 @@ mod tests {
     #[test]
     fn script_content_is_not_text() {
         assert_eq!(plain_text("Hi <script>alert(1)</script> there"), "Hi there");
+    }
+
+    #[test]
+    fn an_excerpt_cut_after_a_sentence_gets_no_ellipsis() {
+        let sentence = |end: &str| {
+            let mut text = "word ".repeat(35);
+            text.push_str(&format!(
+                "Saturday morning{end} Notwithstandingeverythingthathappenedafterwards"
+            ));
+            derive_excerpt(&text)
+        };
+        for end in [
+            ".", "!", "?", ".\"", "?”", "!’", ".)", "。", "！", "？", "…",
+        ] {
+            let excerpt = sentence(end);
+            assert!(excerpt.ends_with(end), "{end}: {excerpt}");
+            assert!(!excerpt.ends_with(&format!("{end}…")), "{end}: {excerpt}");
+        }
+        let mid_sentence = derive_excerpt(&"word ".repeat(60));
+        assert!(mid_sentence.ends_with("word…"), "{mid_sentence}");
+        let comma = sentence(",");
+        assert!(comma.ends_with("morning…"), "{comma}");
     }
 
     #[test]
