@@ -11,7 +11,9 @@
 #   3. `tsc` (strict) over src, examples and test, emitting JS into clients/typescript/dist;
 #   4. starts masthead on a free loopback port with a temporary SQLite file and a fixed JWT_SECRET,
 #      waits for /readyz, mints an editor token with the same binary;
-#   5. runs the smoke program (dist/test/smoke.js) against it. The server is always stopped.
+#   5. runs the smoke program (dist/test/smoke.js) against it, and the pages program
+#      (dist/test/pages.js), which renders the demo's article page and homepage. The server,
+#      started with the demo newsroom, is always stopped.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,7 +63,7 @@ rm -rf "$CLIENT/dist"
 log "tsc passed"
 
 # --- 4. start masthead ----------------------------------------------------------------------------
-masthead_start "typescript-client-fixed-secret-0123456789"
+masthead_start "typescript-client-fixed-secret-0123456789" --demo
 log "masthead ready on $BASE"
 TOKEN="$(masthead_token editor typescript-client)"
 [ -n "$TOKEN" ] || die "could not mint a token"
@@ -71,5 +73,10 @@ if ! (cd "$CLIENT" && MASTHEAD_URL="$BASE" MASTHEAD_TOKEN="$TOKEN" node dist/tes
   log "server log (last 30 lines):"
   tail -n 30 "$WORK/server.log" >&2
   die "the smoke program failed"
+fi
+if ! (cd "$CLIENT" && MASTHEAD_URL="$BASE" node dist/test/pages.js); then
+  log "server log (last 30 lines):"
+  tail -n 30 "$WORK/server.log" >&2
+  die "the pages program failed"
 fi
 log "passed"

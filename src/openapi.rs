@@ -49,6 +49,7 @@ use crate::api;
         api::tags::replace_tag,
         api::tags::update_tag,
         api::tags::delete_tag,
+        api::sections::list_sections,
         api::system::openapi_json,
         api::system::healthz,
         api::system::readyz,
@@ -61,6 +62,7 @@ use crate::api;
         (name = "related", description = "An article's typed, ordered links to other articles"),
         (name = "authors", description = "The people articles are credited to"),
         (name = "tags", description = "Sections and topics; an article's first tag is its section"),
+        (name = "sections", description = "A homepage in one request: the latest articles and each section's newest"),
         (name = "system", description = "Health, readiness and this document"),
     )
 )]
@@ -147,6 +149,10 @@ fn refine(spec: &mut Value) {
         ("AuthorPatch", "avatar_url"),
         ("AuthorPatch", "website"),
         ("FeatureImageInput", "url"),
+        ("ArticleInput", "og_image"),
+        ("ArticleInput", "canonical_url"),
+        ("ArticlePatch", "og_image"),
+        ("ArticlePatch", "canonical_url"),
     ] {
         schemas[schema]["properties"][field] = url.clone();
     }
@@ -221,7 +227,9 @@ fn refine(spec: &mut Value) {
                 .and_then(Value::as_array_mut)
             {
                 drop_inferred_duplicates(parameters);
-                parameters.iter_mut().for_each(refine_parameter);
+                for parameter in parameters.iter_mut() {
+                    refine_parameter(parameter, path);
+                }
             }
         }
     }
@@ -298,6 +306,26 @@ fn describe_texts(schemas: &mut Value) {
         ),
         ("ArticleInput", "body", optional_text(None)),
         (
+            "ArticleInput",
+            "meta_title",
+            optional_text(Some(articles::MAX_META_TITLE)),
+        ),
+        (
+            "ArticleInput",
+            "og_title",
+            optional_text(Some(articles::MAX_META_TITLE)),
+        ),
+        (
+            "ArticleInput",
+            "meta_description",
+            optional_text(Some(articles::MAX_META_DESCRIPTION)),
+        ),
+        (
+            "ArticleInput",
+            "og_description",
+            optional_text(Some(articles::MAX_META_DESCRIPTION)),
+        ),
+        (
             "FeatureImageInput",
             "alt",
             optional_text(Some(articles::MAX_IMAGE_TEXT)),
@@ -351,8 +379,21 @@ fn social_value() -> String {
 /// What `Checks::url` accepts, as a pattern generators can satisfy.
 const HTTP_URL: &str = "^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[!-~]*)?$";
 
-fn refine_parameter(parameter: &mut Value) {
+fn refine_parameter(parameter: &mut Value, path: &str) {
     match (parameter["in"].as_str(), parameter["name"].as_str()) {
+        (Some("query"), Some("include")) => {
+            let offered = match path {
+                "/v1/articles/{key}" => crate::api::articles::ARTICLE_INCLUDES,
+                _ => crate::api::articles::LIST_INCLUDES,
+            };
+            parameter["schema"] = json!({
+                "type": "array",
+                "items": {"type": "string", "enum": offered},
+                "minItems": 1,
+            });
+            parameter["style"] = json!("form");
+            parameter["explode"] = json!(false);
+        }
         (Some("query"), Some("fields")) => {
             parameter["schema"] = json!({
                 "type": "array",
@@ -377,13 +418,16 @@ fn refine_parameter(parameter: &mut Value) {
             ]});
         }
         (Some("header"), _) => parameter["schema"] = json!({"type": "string"}),
-        (Some("query"), _) => {
+        (Some("query"), name) => {
+            let excluded = name == Some("exclude");
             let schema = &mut parameter["schema"];
-            let free_text = schema["type"] == "string"
-                && schema.get("pattern").is_none()
-                && schema.get("enum").is_none();
-            if free_text {
-                schema["pattern"] = json!(NO_NUL);
+            if schema["type"] == "array" {
+                if excluded {
+                    schema["maxItems"] = json!(20);
+                }
+                no_nul(&mut schema["items"]);
+            } else {
+                no_nul(schema);
             }
         }
         _ => {}
@@ -397,6 +441,16 @@ const DATE_TIME: &str = "^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2}|[2-8][0-9]{3}|9[
 
 /// A date bound: midnight UTC of a day in the years 1000 to 9999.
 const DATE: &str = "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$";
+
+/// Free text (a string with no pattern or enum of its own) may hold no NUL.
+fn no_nul(schema: &mut Value) {
+    let free_text = schema["type"] == "string"
+        && schema.get("pattern").is_none()
+        && schema.get("enum").is_none();
+    if free_text {
+        schema["pattern"] = json!(NO_NUL);
+    }
+}
 
 /// No stored text holds U+0000 (PostgreSQL's text cannot), so a query
 /// parameter holding one is refused with 400 on both backends.

@@ -42,7 +42,8 @@ masthead_start() {
     RUST_LOG="${RUST_LOG:-warn}"
   )
   log "starting $BIN on $BASE"
-  (cd "$WORK" && exec "${server_env[@]}" "$BIN" serve >"$WORK/server.log" 2>&1) &
+  # Arguments after the secret go to `serve` (e.g. --demo).
+  (cd "$WORK" && exec "${server_env[@]}" "$BIN" serve "${@:2}" >"$WORK/server.log" 2>&1) &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     if masthead_http_ok "$BASE/readyz"; then

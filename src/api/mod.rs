@@ -7,6 +7,7 @@ pub mod articles;
 pub mod authors;
 pub mod related;
 pub mod resource;
+pub mod sections;
 pub mod summaries;
 pub mod system;
 pub mod tags;
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/authors/{key}/articles")
                     .route(read().to(authors::list_author_articles)),
             )
+            .service(web::resource("/sections").route(read().to(sections::list_sections)))
             .service(
                 web::resource("/tags")
                     .route(read().to(tags::list_tags))

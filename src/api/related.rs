@@ -1,19 +1,16 @@
 //! Related links as their own sub-resource: `/v1/articles/{key}/related`.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::articles::{RelatedKind, RelatedLink, summaries, visible_links};
+use super::articles::{MAX_SUGGEST, RelatedLink, suggestions, visible_links};
 use super::resource::ResourceKey;
 use crate::content::find_visible;
 use crate::content::links::{self as rules, NewRelatedLink, RelatedLinkChange};
 use crate::content::visibility_for;
-use crate::db::links as link_db;
+use crate::db::Conn;
 use crate::db::visibility::Visibility;
-use crate::db::{Conn, QueryResult};
 use crate::domain::Key;
 use crate::error::ApiError;
 use crate::http::auth::{MaybeCaller, RequireCaller};
@@ -26,47 +23,10 @@ use crate::http::responses::{
 };
 use crate::http::{AppState, json_created, json_ok};
 
-const MAX_SUGGEST: i64 = 20;
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelatedList {
     /// Curated links by position, then any suggestions (`position: null`).
     pub data: Vec<RelatedLink>,
-}
-
-/// Up to `limit` visible articles sharing the most tags with `article_id`,
-/// newest first among ties, never the article itself or one already linked.
-fn suggestions(
-    conn: &mut Conn,
-    article_id: i64,
-    visibility: Visibility,
-    limit: i64,
-) -> QueryResult<Vec<RelatedLink>> {
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    // Candidates the viewer may not see are dropped by `summaries` below.
-    let shared = link_db::tag_neighbours(conn, article_id)?;
-    let shared: HashMap<i64, i64> = shared.into_iter().collect();
-    let ids: Vec<i64> = shared.keys().copied().collect();
-    let mut candidates: Vec<_> = summaries(conn, &ids, visibility)?.into_values().collect();
-    // RFC 3339 UTC strings of one format sort like the moments they name.
-    candidates.sort_by(|a, b| {
-        shared[&b.id]
-            .cmp(&shared[&a.id])
-            .then_with(|| b.published_at.cmp(&a.published_at))
-            .then_with(|| b.id.cmp(&a.id))
-    });
-    Ok(candidates
-        .into_iter()
-        .take(limit as usize)
-        .map(|article| RelatedLink {
-            kind: RelatedKind::Suggested,
-            label: "Suggested".into(),
-            position: None,
-            article,
-        })
-        .collect())
 }
 
 /// An article's curated links the caller may see, optionally followed by suggestions.

@@ -35,6 +35,8 @@ pub struct Tag {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Where the tag stands among a homepage's sections; null after them.
+    pub section_position: Option<i32>,
 }
 
 fn to_tag(row: TagRow, article_count: i64) -> Tag {
@@ -46,6 +48,7 @@ fn to_tag(row: TagRow, article_count: i64) -> Tag {
         article_count,
         created_at: format_timestamp(row.created_at),
         updated_at: format_timestamp(row.updated_at),
+        section_position: row.section_position,
     }
 }
 

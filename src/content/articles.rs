@@ -20,6 +20,8 @@ pub const MAX_TITLE: usize = 300;
 pub const MAX_SUBTITLE: usize = 300;
 pub const MAX_EXCERPT: usize = 1_000;
 pub const MAX_IMAGE_TEXT: usize = 1_000;
+pub const MAX_META_TITLE: usize = 300;
+pub const MAX_META_DESCRIPTION: usize = 1_000;
 
 /// What the server derives from an article's body: the same for a write
 /// through the API and a record restored by `masthead import`.
@@ -40,6 +42,16 @@ impl Derived {
             reading_time_minutes: markdown::reading_time_minutes(&plain),
         }
     }
+}
+
+/// What an editor set for a page's `<head>`; each null falls back.
+struct PageFields {
+    meta_title: Option<String>,
+    meta_description: Option<String>,
+    og_title: Option<String>,
+    og_description: Option<String>,
+    og_image: Option<String>,
+    canonical_url: Option<String>,
 }
 
 /// The stored status of a row; rows only ever hold the three valid ones.
@@ -153,6 +165,32 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(value_type = Option<Vec<RelatedInput>>)]
     pub related: Patch<Vec<RelatedInput>>,
+    /// The page's `<title>`; null falls back to `title` (see `seo`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub meta_title: Patch<String>,
+    /// The page's meta description; null falls back to `excerpt`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub meta_description: Patch<String>,
+    /// The social card's title; null falls back to `meta_title`, then `title`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub og_title: Patch<String>,
+    /// The social card's text; null falls back to `meta_description`, then `excerpt`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub og_description: Patch<String>,
+    /// The social card's image, an absolute http(s) URL; null falls back to
+    /// the feature image.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub og_image: Patch<String>,
+    /// Where the article canonically lives, an absolute http(s) URL (for
+    /// syndicated copies); null: the page's own URL.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Patch<String>,
 }
 
 impl WriteBody for ArticleInput {
@@ -168,6 +206,12 @@ impl WriteBody for ArticleInput {
         "authors",
         "tags",
         "related",
+        "meta_title",
+        "meta_description",
+        "og_title",
+        "og_description",
+        "og_image",
+        "canonical_url",
     ];
     const READ_ONLY: &'static [&'static str] = &[
         "id",
@@ -176,6 +220,9 @@ impl WriteBody for ArticleInput {
         "created_at",
         "updated_at",
         "primary_tag",
+        "seo",
+        "related_groups",
+        "more_in_section",
     ];
 }
 
@@ -408,6 +455,45 @@ pub fn save(
     );
     let [image_url, image_alt, image_caption, image_credit] =
         merge_feature_image(&mut checks, mode, input.feature_image, current);
+    let page = PageFields {
+        meta_title: checks.optional_text(
+            "meta_title",
+            mode.apply(input.meta_title, current.and_then(|c| c.meta_title.clone())),
+            MAX_META_TITLE,
+        ),
+        meta_description: checks.optional_text(
+            "meta_description",
+            mode.apply(
+                input.meta_description,
+                current.and_then(|c| c.meta_description.clone()),
+            ),
+            MAX_META_DESCRIPTION,
+        ),
+        og_title: checks.optional_text(
+            "og_title",
+            mode.apply(input.og_title, current.and_then(|c| c.og_title.clone())),
+            MAX_META_TITLE,
+        ),
+        og_description: checks.optional_text(
+            "og_description",
+            mode.apply(
+                input.og_description,
+                current.and_then(|c| c.og_description.clone()),
+            ),
+            MAX_META_DESCRIPTION,
+        ),
+        og_image: checks.url(
+            "og_image",
+            mode.apply(input.og_image, current.and_then(|c| c.og_image.clone())),
+        ),
+        canonical_url: checks.url(
+            "canonical_url",
+            mode.apply(
+                input.canonical_url,
+                current.and_then(|c| c.canonical_url.clone()),
+            ),
+        ),
+    };
 
     // Publishing is an editor's: a contributor's date would pin the story
     // to the top of the list, or bury it, when an editor publishes it.
@@ -521,6 +607,12 @@ pub fn save(
         status: status.as_str().to_owned(),
         published_at,
         updated_at: domain::now(),
+        meta_title: page.meta_title,
+        meta_description: page.meta_description,
+        og_title: page.og_title,
+        og_description: page.og_description,
+        og_image: page.og_image,
+        canonical_url: page.canonical_url,
     };
     let row = match current_id {
         Some(id) => article_db::update(conn, id, &values)?,

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 
 pub const MAX_NAME: usize = 100;
 pub const MAX_DESCRIPTION: usize = 5_000;
+pub const MAX_SECTION_POSITION: i64 = 1_000;
 
 /// A tag write. `name` is required for POST and PUT; PATCH takes any subset.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -28,10 +29,15 @@ pub struct TagInput {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub description: Patch<String>,
+    /// Where this tag stands among a homepage's sections (`/v1/sections`),
+    /// 1 to 1000, lowest first; null: after the ordered ones, by name.
+    #[serde(default, deserialize_with = "crate::domain::patch_whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub section_position: Patch<i64>,
 }
 
 impl WriteBody for TagInput {
-    const FIELDS: &'static [&'static str] = &["name", "slug", "description"];
+    const FIELDS: &'static [&'static str] = &["name", "slug", "description", "section_position"];
     const READ_ONLY: &'static [&'static str] = &["id", "article_count", "created_at", "updated_at"];
 }
 
@@ -68,7 +74,20 @@ pub fn values(
     let slug = settle_slug(slug, current.map(|c| c.slug.as_str()), &name, "tag", |s| {
         tag_db::slug_taken(conn, s, except)
     })?;
+    let section_position = match mode.apply(
+        input.section_position,
+        current.and_then(|c| c.section_position.map(i64::from)),
+    ) {
+        Some(n) if !(1..=MAX_SECTION_POSITION).contains(&n) => {
+            return Err(ApiError::invalid(
+                "section_position",
+                format!("must be between 1 and {MAX_SECTION_POSITION}"),
+            ));
+        }
+        other => other.map(|n| n as i32),
+    };
     Ok(TagValues {
+        section_position,
         slug,
         name_key: tag_db::name_key(&name),
         name,
@@ -97,6 +116,7 @@ pub fn create_by_name(conn: &mut Conn, name: &str) -> Result<TagRow, ApiError> {
         name: Patch::Value(name.to_owned()),
         slug: Patch::Absent,
         description: Patch::Absent,
+        section_position: Patch::Absent,
     };
     let values = values(conn, input, WriteMode::Create, None).map_err(|e| match e {
         ApiError::Validation(errors) => ApiError::Validation(

@@ -28,6 +28,12 @@ pub struct ArticleRow {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub og_title: Option<String>,
+    pub og_description: Option<String>,
+    pub og_image: Option<String>,
+    pub canonical_url: Option<String>,
 }
 
 /// Every writable column, derived ones included; inserts and updates both use it.
@@ -49,6 +55,12 @@ pub struct ArticleValues {
     pub status: String,
     pub published_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub og_title: Option<String>,
+    pub og_description: Option<String>,
+    pub og_image: Option<String>,
+    pub canonical_url: Option<String>,
 }
 
 fn by_key(key: &Key) -> ArticleCondition {
@@ -123,6 +135,12 @@ pub struct ArticleFilter {
     pub own_unpublished_of: Option<(i64, NaiveDateTime)>,
     /// The words of a full-text search, from `search::fts_query`.
     pub search: Option<search::Terms>,
+    /// The section: the article's first tag has this slug.
+    pub primary_tag: Option<String>,
+    /// Articles left out, by id.
+    pub exclude_ids: Vec<i64>,
+    /// Articles left out, by slug.
+    pub exclude_slugs: Vec<String>,
 }
 
 /// The value an article sorts by.
@@ -150,6 +168,9 @@ impl ArticleFilter {
             && self.statuses.is_empty()
             && self.own_unpublished_of.is_none()
             && self.search.is_none()
+            && self.primary_tag.is_none()
+            && self.exclude_ids.is_empty()
+            && self.exclude_slugs.is_empty()
     }
 }
 
@@ -218,8 +239,29 @@ fn filtered<'a>(
     if let Some(search) = &filter.search {
         query = query.filter(search::matches(dialect, search));
     }
+    if let Some(section) = &filter.primary_tag {
+        query = query.filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .inner_join(tags::table)
+                    .filter(tags::slug.eq(section))
+                    .filter(article_tags::position.eq(PRIMARY))
+                    .select(article_tags::article_id),
+            ),
+        );
+    }
+    if !filter.exclude_ids.is_empty() {
+        query = query.filter(articles::id.ne_all(filter.exclude_ids.clone()));
+    }
+    if !filter.exclude_slugs.is_empty() {
+        query = query.filter(articles::slug.ne_all(filter.exclude_slugs.clone()));
+    }
     query
 }
+
+/// The position of an article's primary tag (its section) and of its
+/// primary author: positions count from 1.
+pub const PRIMARY: i32 = 1;
 
 /// One slice of a sorted article list, each row with its position (for
 /// cursors), and the total when paging by page number. A fixed number of
@@ -293,9 +335,11 @@ pub fn page(
     } else {
         // Lists show neither body unless asked: leaving them out spares
         // reading the overflow pages they fill (they are the last columns
-        // for that reason) and copying kilobytes a row.
+        // of the first migration for that reason) and copying kilobytes a
+        // row. The page fields, added later, stand after them: read only
+        // when `fields` asks, with the bodies.
         use diesel::dsl::sql;
-        use diesel::sql_types::Text;
+        use diesel::sql_types::{Nullable, Text};
         articles::table
             .filter(articles::id.eq_any(&ids))
             .select((
@@ -316,6 +360,12 @@ pub fn page(
                 articles::published_at,
                 articles::created_at,
                 articles::updated_at,
+                sql::<Nullable<Text>>("NULL"),
+                sql::<Nullable<Text>>("NULL"),
+                sql::<Nullable<Text>>("NULL"),
+                sql::<Nullable<Text>>("NULL"),
+                sql::<Nullable<Text>>("NULL"),
+                sql::<Nullable<Text>>("NULL"),
             ))
             .load(conn)?
     };

@@ -79,7 +79,7 @@ pub fn insert_tags(
     rows: &[(i64, &TagValues, NaiveDateTime)],
 ) -> QueryResult<usize> {
     let mut stored = 0;
-    for chunk in rows.chunks(rows_per_statement(7, 1000)) {
+    for chunk in rows.chunks(rows_per_statement(8, 1000)) {
         let values: Vec<_> = chunk
             .iter()
             .map(|(id, values, created_at)| {
@@ -96,7 +96,7 @@ pub fn insert_tags(
 pub fn insert_articles(conn: &mut Conn, rows: &[ArticleRecordRows]) -> QueryResult<usize> {
     let mut stored = 0;
     // Bodies make article rows large: 500 a statement bounds it to a few MB.
-    for chunk in rows.chunks(rows_per_statement(17, 500)) {
+    for chunk in rows.chunks(rows_per_statement(23, 500)) {
         let values: Vec<_> = chunk
             .iter()
             .map(|row| {

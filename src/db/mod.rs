@@ -14,6 +14,7 @@ pub mod dump;
 pub mod links;
 pub mod schema;
 pub mod search;
+pub mod sections;
 pub mod slugs;
 pub mod tags;
 pub mod visibility;

@@ -26,6 +26,7 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        section_position -> Nullable<Integer>,
     }
 }
 
@@ -48,6 +49,12 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        og_title -> Nullable<Text>,
+        og_description -> Nullable<Text>,
+        og_image -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct TagRow {
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Where the tag stands among a homepage's sections; `None` after them.
+    pub section_position: Option<i32>,
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -30,6 +32,7 @@ pub struct TagValues {
     pub name_key: String,
     pub description: Option<String>,
     pub updated_at: NaiveDateTime,
+    pub section_position: Option<i32>,
 }
 
 /// Names are unique case-insensitively; this is the form that is compared.

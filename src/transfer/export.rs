@@ -51,7 +51,8 @@ pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<Counts, TransferE
                 for row in rows {
                     let author_ids = credits.remove(&row.id).unwrap_or_default();
                     let tag_ids = tagged.remove(&row.id).unwrap_or_default();
-                    let record = Record::Article(article_record(row, author_ids, tag_ids));
+                    let record =
+                        Record::Article(Box::new(article_record(row, author_ids, tag_ids)));
                     write_record(out, &record)?;
                     counts.articles += 1;
                 }

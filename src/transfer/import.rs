@@ -173,6 +173,7 @@ fn tag_item(record: TagRecord) -> Result<Item, String> {
             name: record.name,
             description: record.description,
             updated_at,
+            section_position: record.section_position,
         },
         created_at,
     })
@@ -223,6 +224,12 @@ fn article_item(record: ArticleRecord) -> Result<Item, String> {
         status: status.as_str().to_owned(),
         published_at,
         updated_at,
+        meta_title: record.meta_title,
+        meta_description: record.meta_description,
+        og_title: record.og_title,
+        og_description: record.og_description,
+        og_image: record.og_image,
+        canonical_url: record.canonical_url,
     };
     Ok(Item::Article {
         id: record.id,

@@ -16,7 +16,7 @@ use crate::domain::format_timestamp;
 pub enum Record {
     Author(AuthorRecord),
     Tag(TagRecord),
-    Article(ArticleRecord),
+    Article(Box<ArticleRecord>),
     Link(LinkRecord),
 }
 
@@ -45,6 +45,9 @@ pub struct TagRecord {
     pub description: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Left out of dumps made before sections had an order.
+    #[serde(default)]
+    pub section_position: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +79,19 @@ pub struct ArticleRecord {
     pub author_ids: Vec<i64>,
     /// The first is the primary tag.
     pub tag_ids: Vec<i64>,
+    /// The page's `<head>` fields; left out of dumps made before them.
+    #[serde(default)]
+    pub meta_title: Option<String>,
+    #[serde(default)]
+    pub meta_description: Option<String>,
+    #[serde(default)]
+    pub og_title: Option<String>,
+    #[serde(default)]
+    pub og_description: Option<String>,
+    #[serde(default)]
+    pub og_image: Option<String>,
+    #[serde(default)]
+    pub canonical_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +136,7 @@ impl From<TagRow> for TagRecord {
             description: row.description,
             created_at: format_timestamp(row.created_at),
             updated_at: format_timestamp(row.updated_at),
+            section_position: row.section_position,
         }
     }
 }
@@ -149,6 +166,12 @@ pub(super) fn article_record(
         updated_at: format_timestamp(row.updated_at),
         author_ids,
         tag_ids,
+        meta_title: row.meta_title,
+        meta_description: row.meta_description,
+        og_title: row.og_title,
+        og_description: row.og_description,
+        og_image: row.og_image,
+        canonical_url: row.canonical_url,
     }
 }
 

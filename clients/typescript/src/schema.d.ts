@@ -207,6 +207,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A homepage in one request: the latest articles and every section with
+         *     its newest articles, as the public sees them.
+         */
+        get: operations["list_sections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tags": {
         parameters: {
             query?: never;
@@ -274,6 +294,8 @@ export interface components {
             body: string;
             /** @description The body rendered and sanitized: no scripts, event handlers, `javascript:` or `data:` URLs. */
             body_html: string;
+            /** @description Where the article canonically lives, when an editor set it. */
+            canonical_url?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Given by the editor, else the start of the body's text cut at a word, ending in "…" when cut. */
@@ -281,6 +303,21 @@ export interface components {
             feature_image?: components["schemas"]["FeatureImage"] | null;
             /** Format: int64 */
             id: number;
+            /** @description The meta description an editor set; null: falls back to `excerpt`. */
+            meta_description?: string | null;
+            /** @description The `<title>` an editor set; null: `seo.meta_title` falls back to `title`. */
+            meta_title?: string | null;
+            /**
+             * @description Only with `include=more_in_section`: the newest other public articles
+             *     whose primary tag is this article's (`more`, default 4).
+             */
+            more_in_section?: components["schemas"]["ArticleSummary"][] | null;
+            /** @description The social card text an editor set; null: falls back to `meta_description`, then `excerpt`. */
+            og_description?: string | null;
+            /** @description The social card image an editor set; null: falls back to the feature image. */
+            og_image?: string | null;
+            /** @description The social card title an editor set; null: falls back to `meta_title`, then `title`. */
+            og_title?: string | null;
             primary_tag?: components["schemas"]["TagSummary"] | null;
             /**
              * Format: date-time
@@ -293,8 +330,18 @@ export interface components {
              * @example 4
              */
             reading_time_minutes: number;
-            /** @description The curated links the caller may see, by position. */
+            /**
+             * @description The curated links the caller may see, by position; with
+             *     `include=related.suggested`, suggestions follow (`position: null`).
+             */
             related: components["schemas"]["RelatedLink"][];
+            /**
+             * @description Only with `include=related.groups`: `related` grouped by kind, in the
+             *     order each kind first appears, each group with its heading.
+             */
+            related_groups?: components["schemas"]["RelatedGroup"][] | null;
+            /** @description What a page's `<head>` shows, every fallback applied. */
+            seo: components["schemas"]["Seo"];
             /** @example rivers-rising */
             slug: string;
             status: components["schemas"]["Status"];
@@ -338,9 +385,19 @@ export interface components {
             authors?: components["schemas"]["KeyRef"][] | null;
             /** @description Markdown. */
             body?: string | null;
+            canonical_url?: string | null;
             /** @description `""` or null means derive it from the body. */
             excerpt?: string | null;
             feature_image?: components["schemas"]["FeatureImageInput"] | null;
+            /** @description The page's meta description; null falls back to `excerpt`. */
+            meta_description?: string | null;
+            /** @description The page's `<title>`; null falls back to `title` (see `seo`). */
+            meta_title?: string | null;
+            /** @description The social card's text; null falls back to `meta_description`, then `excerpt`. */
+            og_description?: string | null;
+            og_image?: string | null;
+            /** @description The social card's title; null falls back to `meta_title`, then `title`. */
+            og_title?: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 with any offset, years 1000 to 9999, no leap second. Required
@@ -375,12 +432,24 @@ export interface components {
             body?: string | null;
             /** @description Only when `fields` asks for it. */
             body_html?: string | null;
+            /** @description Only when `fields` asks for it. */
+            canonical_url?: string | null;
             /** Format: date-time */
             created_at: string;
             excerpt: string;
             feature_image?: components["schemas"]["FeatureImage"] | null;
             /** Format: int64 */
             id: number;
+            /** @description Only when `fields` asks for it. */
+            meta_description?: string | null;
+            /** @description Only when `fields` asks for it. */
+            meta_title?: string | null;
+            /** @description Only when `fields` asks for it. */
+            og_description?: string | null;
+            /** @description Only when `fields` asks for it. */
+            og_image?: string | null;
+            /** @description Only when `fields` asks for it. */
+            og_title?: string | null;
             primary_tag?: components["schemas"]["TagSummary"] | null;
             /** Format: date-time */
             published_at?: string | null;
@@ -388,6 +457,7 @@ export interface components {
             reading_time_minutes: number;
             /** @description Only when `fields` asks for it. */
             related?: components["schemas"]["RelatedLink"][] | null;
+            seo?: components["schemas"]["Seo"] | null;
             slug: string;
             status: components["schemas"]["Status"];
             subtitle?: string | null;
@@ -479,15 +549,26 @@ export interface components {
             data: components["schemas"]["Author"][];
             meta: components["schemas"]["PageMeta"];
         };
-        /** @description An author as credited on articles. */
+        /**
+         * @description An author as credited on articles. With `include=authors.full` it also
+         *     carries what an author box shows: `bio`, `website` and `social`.
+         */
         AuthorSummary: {
             avatar_url?: string | null;
+            /** @description Only with `include=authors.full`. */
+            bio?: string | null;
             /** Format: int64 */
             id: number;
             /** @example Ada Okafor */
             name: string;
             /** @example ada-okafor */
             slug: string;
+            /** @description Only with `include=authors.full`: network name -> handle or URL. */
+            social?: {
+                [key: string]: string;
+            } | null;
+            /** @description Only with `include=authors.full`. */
+            website?: string | null;
         };
         /** @description An article's lead image. */
         FeatureImage: {
@@ -606,6 +687,16 @@ export interface components {
             /** @example about:blank */
             type: string;
         };
+        /**
+         * @description The related links of one kind, under the heading a page shows for it.
+         *     A link's own `label` still wins where an editor set one.
+         */
+        RelatedGroup: {
+            /** @example Read next */
+            heading: string;
+            kind: components["schemas"]["RelatedKind"];
+            links: components["schemas"]["RelatedLink"][];
+        };
         /** @description A curated link in an article write body. */
         RelatedInput: {
             /** @description The linked article's slug or id. */
@@ -647,6 +738,42 @@ export interface components {
             /** @description Curated links by position, then any suggestions (`position: null`). */
             data: components["schemas"]["RelatedLink"][];
         };
+        /** @description A tag used as some public article's primary tag, with its newest articles. */
+        Section: {
+            /** @description The newest public articles whose primary tag this is (`articles`). */
+            articles: components["schemas"]["ArticleListItem"][];
+            description?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @example Climate */
+            name: string;
+            /** Format: int32 */
+            section_position?: number | null;
+            /** @example climate */
+            slug: string;
+        };
+        /** @description A homepage: the latest articles, then one block per section. */
+        SectionList: {
+            /** @description The sections, ordered by `section_position`, the others by name. */
+            data: components["schemas"]["Section"][];
+            /** @description Only with `latest`: the newest public articles of all sections. */
+            latest?: components["schemas"]["ArticleListItem"][] | null;
+        };
+        /** @description A page's `<head>`: what the editor set, else the fallbacks. */
+        Seo: {
+            /** @description `canonical_url` when set. */
+            canonical_url?: string | null;
+            /** @description `meta_description`, else `excerpt`. */
+            meta_description: string;
+            /** @description `meta_title`, else `title`. */
+            meta_title: string;
+            /** @description `og_description`, else `meta_description`, else `excerpt`. */
+            og_description: string;
+            /** @description `og_image`, else the feature image's URL. */
+            og_image?: string | null;
+            /** @description `og_title`, else `meta_title`, else `title`. */
+            og_title: string;
+        };
         /**
          * @description Where an article is in its life. `scheduled` articles become publicly
          *     visible once `published_at` has passed, with no background job.
@@ -674,6 +801,11 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+            /**
+             * Format: int32
+             * @description Where the tag stands among a homepage's sections; null after them.
+             */
+            section_position?: number | null;
             slug: string;
             /** Format: date-time */
             updated_at: string;
@@ -689,6 +821,12 @@ export interface components {
             description?: string | null;
             /** @description 1 to 100 characters, unique ignoring case. */
             name: string;
+            /**
+             * Format: int64
+             * @description Where this tag stands among a homepage's sections (`/v1/sections`),
+             *     1 to 1000, lowest first; null: after the ordered ones, by name.
+             */
+            section_position?: number | null;
             /** @description Derived from the name when left out on create; kept by PUT when left out. */
             slug?: string;
         };
@@ -736,9 +874,19 @@ export interface components {
             authors?: components["schemas"]["KeyRef"][] | null;
             /** @description Markdown. */
             body?: string | null;
+            canonical_url?: string | null;
             /** @description `""` or null means derive it from the body. */
             excerpt?: string | null;
             feature_image?: null | components["schemas"]["FeatureImagePatch"];
+            /** @description The page's meta description; null falls back to `excerpt`. */
+            meta_description?: string | null;
+            /** @description The page's `<title>`; null falls back to `title` (see `seo`). */
+            meta_title?: string | null;
+            /** @description The social card's text; null falls back to `meta_description`, then `excerpt`. */
+            og_description?: string | null;
+            og_image?: string | null;
+            /** @description The social card's title; null falls back to `meta_title`, then `title`. */
+            og_title?: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 with any offset, years 1000 to 9999, no leap second. Required
@@ -799,6 +947,12 @@ export interface components {
             description?: string | null;
             /** @description 1 to 100 characters, unique ignoring case. */
             name?: string;
+            /**
+             * Format: int64
+             * @description Where this tag stands among a homepage's sections (`/v1/sections`),
+             *     1 to 1000, lowest first; null: after the ordered ones, by name.
+             */
+            section_position?: number | null;
             /** @description Derived from the name when left out on create; kept by PUT when left out. */
             slug?: string;
         };
@@ -817,6 +971,8 @@ export interface components {
             body?: string;
             /** @description The body rendered and sanitized: no scripts, event handlers, `javascript:` or `data:` URLs. */
             body_html?: string;
+            /** @description Where the article canonically lives, when an editor set it. */
+            canonical_url?: string | null;
             /** Format: date-time */
             created_at?: string;
             /** @description Given by the editor, else the start of the body's text cut at a word, ending in "…" when cut. */
@@ -824,6 +980,21 @@ export interface components {
             feature_image?: components["schemas"]["FeatureImage"] | null;
             /** Format: int64 */
             id: number;
+            /** @description The meta description an editor set; null: falls back to `excerpt`. */
+            meta_description?: string | null;
+            /** @description The `<title>` an editor set; null: `seo.meta_title` falls back to `title`. */
+            meta_title?: string | null;
+            /**
+             * @description Only with `include=more_in_section`: the newest other public articles
+             *     whose primary tag is this article's (`more`, default 4).
+             */
+            more_in_section?: components["schemas"]["ArticleSummary"][] | null;
+            /** @description The social card text an editor set; null: falls back to `meta_description`, then `excerpt`. */
+            og_description?: string | null;
+            /** @description The social card image an editor set; null: falls back to the feature image. */
+            og_image?: string | null;
+            /** @description The social card title an editor set; null: falls back to `meta_title`, then `title`. */
+            og_title?: string | null;
             primary_tag?: components["schemas"]["TagSummary"] | null;
             /**
              * Format: date-time
@@ -836,8 +1007,18 @@ export interface components {
              * @example 4
              */
             reading_time_minutes?: number;
-            /** @description The curated links the caller may see, by position. */
+            /**
+             * @description The curated links the caller may see, by position; with
+             *     `include=related.suggested`, suggestions follow (`position: null`).
+             */
             related?: components["schemas"]["RelatedLink"][];
+            /**
+             * @description Only with `include=related.groups`: `related` grouped by kind, in the
+             *     order each kind first appears, each group with its heading.
+             */
+            related_groups?: components["schemas"]["RelatedGroup"][] | null;
+            /** @description What a page's `<head>` shows, every fallback applied. */
+            seo?: components["schemas"]["Seo"];
             /** @example rivers-rising */
             slug?: string;
             status?: components["schemas"]["Status"];
@@ -1095,14 +1276,25 @@ export interface operations {
                 sort?: string;
                 /**
                  * @description Comma-separated top-level fields to return (`id` is always included). List items
-                 *     leave out `body`, `body_html` and `related` unless asked.
+                 *     leave out `body`, `body_html`, `related` and the page fields (`meta_title`,
+                 *     `meta_description`, `og_title`, `og_description`, `og_image`, `canonical_url`,
+                 *     `seo`) unless asked.
                  * @example [
                  *       "slug",
                  *       "title",
                  *       "excerpt"
                  *     ]
                  */
-                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related")[];
+                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related" | "related_groups" | "more_in_section" | "meta_title" | "meta_description" | "og_title" | "og_description" | "og_image" | "canonical_url" | "seo")[];
+                /** @description The section: only articles whose primary (first) tag has this slug. */
+                primary_tag?: string;
+                /** @description Leave out these articles, by id or slug; repeatable, at most 20 times. */
+                exclude?: string[];
+                /**
+                 * @description Comma-separated embeds: `authors.full` (each author's bio, website and
+                 *     social links). Unknown names are 400.
+                 */
+                include?: "authors.full"[];
                 /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
                 page?: number;
                 /** @description Items per page, 1 to 100 (default 20). */
@@ -1278,14 +1470,20 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to return; `id` is always included
+                 * @description Comma-separated top-level fields to return; `id` is always included, and so is what `include` adds
                  * @example [
                  *       "slug",
                  *       "title",
                  *       "excerpt"
                  *     ]
                  */
-                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related")[];
+                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related" | "related_groups" | "more_in_section" | "meta_title" | "meta_description" | "og_title" | "og_description" | "og_image" | "canonical_url" | "seo")[];
+                /** @description Comma-separated embeds: `authors.full` (each author's bio, website and social links), `related.suggested` (`suggest` suggestions after the curated links), `related.groups` (`related_groups`: the links by kind, each group with its heading), `more_in_section` (`more_in_section`: the newest other public articles whose primary tag is this one's). Unknown names are 400. */
+                include?: ("authors.full" | "related.suggested" | "related.groups" | "more_in_section")[];
+                /** @description How many suggestions `include=related.suggested` appends (default 3) */
+                suggest?: number;
+                /** @description How many articles `include=more_in_section` embeds (default 4) */
+                more?: number;
             };
             header?: never;
             path: {
@@ -2657,14 +2855,25 @@ export interface operations {
                 sort?: string;
                 /**
                  * @description Comma-separated top-level fields to return (`id` is always included). List items
-                 *     leave out `body`, `body_html` and `related` unless asked.
+                 *     leave out `body`, `body_html`, `related` and the page fields (`meta_title`,
+                 *     `meta_description`, `og_title`, `og_description`, `og_image`, `canonical_url`,
+                 *     `seo`) unless asked.
                  * @example [
                  *       "slug",
                  *       "title",
                  *       "excerpt"
                  *     ]
                  */
-                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related")[];
+                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related" | "related_groups" | "more_in_section" | "meta_title" | "meta_description" | "og_title" | "og_description" | "og_image" | "canonical_url" | "seo")[];
+                /** @description The section: only articles whose primary (first) tag has this slug. */
+                primary_tag?: string;
+                /** @description Leave out these articles, by id or slug; repeatable, at most 20 times. */
+                exclude?: string[];
+                /**
+                 * @description Comma-separated embeds: `authors.full` (each author's bio, website and
+                 *     social links). Unknown names are 400.
+                 */
+                include?: "authors.full"[];
                 /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
                 page?: number;
                 /** @description Items per page, 1 to 100 (default 20). */
@@ -2728,6 +2937,76 @@ export interface operations {
             };
             /** @description No such author or tag */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sections: {
+        parameters: {
+            query?: {
+                /** @description How many sections, 1 to 100 (default 20): the first in the editors' order. */
+                sections?: number;
+                /** @description Articles per section, 0 to 20 (default 4). */
+                articles?: number;
+                /**
+                 * @description The newest public articles of all sections to put first, 0 to 50
+                 *     (default 0: no `latest`).
+                 */
+                latest?: number;
+                /** @description `true`: an article in `latest` is left out of its section's block. */
+                dedupe?: string;
+                /** @description `authors.full`: each author's bio, website and social links. */
+                include?: "authors.full"[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectionList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` sent still holds; no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown or malformed query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token was sent and is not valid */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3340,14 +3619,25 @@ export interface operations {
                 sort?: string;
                 /**
                  * @description Comma-separated top-level fields to return (`id` is always included). List items
-                 *     leave out `body`, `body_html` and `related` unless asked.
+                 *     leave out `body`, `body_html`, `related` and the page fields (`meta_title`,
+                 *     `meta_description`, `og_title`, `og_description`, `og_image`, `canonical_url`,
+                 *     `seo`) unless asked.
                  * @example [
                  *       "slug",
                  *       "title",
                  *       "excerpt"
                  *     ]
                  */
-                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related")[];
+                fields?: ("id" | "slug" | "title" | "subtitle" | "body" | "body_html" | "excerpt" | "reading_time_minutes" | "feature_image" | "status" | "published_at" | "created_at" | "updated_at" | "authors" | "tags" | "primary_tag" | "related" | "related_groups" | "more_in_section" | "meta_title" | "meta_description" | "og_title" | "og_description" | "og_image" | "canonical_url" | "seo")[];
+                /** @description The section: only articles whose primary (first) tag has this slug. */
+                primary_tag?: string;
+                /** @description Leave out these articles, by id or slug; repeatable, at most 20 times. */
+                exclude?: string[];
+                /**
+                 * @description Comma-separated embeds: `authors.full` (each author's bio, website and
+                 *     social links). Unknown names are 400.
+                 */
+                include?: "authors.full"[];
                 /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
                 page?: number;
                 /** @description Items per page, 1 to 100 (default 20). */

@@ -2,22 +2,13 @@
 //   MASTHEAD_URL=http://127.0.0.1:PORT MASTHEAD_TOKEN=<editor JWT> node dist/test/smoke.js
 // Exits non-zero on the first failed assertion.
 import { createMastheadClient, type Article, type ArticleInput, type Author, type Problem } from "../src/client.js";
+import { check, run } from "./check.js";
 
 const baseUrl = process.env["MASTHEAD_URL"];
 const token = process.env["MASTHEAD_TOKEN"];
 if (!baseUrl || !token) {
   console.error("smoke: MASTHEAD_URL and MASTHEAD_TOKEN must be set");
   process.exit(2);
-}
-
-let passed = 0;
-function check(cond: unknown, what: string, detail?: unknown): asserts cond {
-  if (!cond) {
-    const extra = detail === undefined ? "" : `\n  got: ${JSON.stringify(detail)}`;
-    throw new Error(`assertion failed: ${what}${extra}`);
-  }
-  passed++;
-  console.log(`  ok  ${what}`);
 }
 
 const editor = createMastheadClient(baseUrl, token);
@@ -111,10 +102,4 @@ export function typeChecks(): void {
   void editor.GET("/v1/articles/{key}", {});
 }
 
-try {
-  await main();
-  console.log(`smoke: ${passed} checks passed`);
-} catch (e) {
-  console.error(`smoke: FAILED after ${passed} checks: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-}
+await run("smoke", main);

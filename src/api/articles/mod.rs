@@ -84,12 +84,86 @@ pub struct Article {
     /// In order; the first is the primary tag (the article's section).
     pub tags: Vec<TagSummary>,
     pub primary_tag: Option<TagSummary>,
-    /// The curated links the caller may see, by position.
+    /// The curated links the caller may see, by position; with
+    /// `include=related.suggested`, suggestions follow (`position: null`).
     pub related: Vec<RelatedLink>,
+    /// Only with `include=related.groups`: `related` grouped by kind, in the
+    /// order each kind first appears, each group with its heading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_groups: Option<Vec<RelatedGroup>>,
+    /// Only with `include=more_in_section`: the newest other public articles
+    /// whose primary tag is this article's (`more`, default 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_in_section: Option<Vec<ArticleSummary>>,
+    /// The `<title>` an editor set; null: `seo.meta_title` falls back to `title`.
+    pub meta_title: Option<String>,
+    /// The meta description an editor set; null: falls back to `excerpt`.
+    pub meta_description: Option<String>,
+    /// The social card title an editor set; null: falls back to `meta_title`, then `title`.
+    pub og_title: Option<String>,
+    /// The social card text an editor set; null: falls back to `meta_description`, then `excerpt`.
+    pub og_description: Option<String>,
+    /// The social card image an editor set; null: falls back to the feature image.
+    pub og_image: Option<String>,
+    /// Where the article canonically lives, when an editor set it.
+    pub canonical_url: Option<String>,
+    /// What a page's `<head>` shows, every fallback applied.
+    pub seo: Seo,
+}
+
+/// A page's `<head>`: what the editor set, else the fallbacks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Seo {
+    /// `meta_title`, else `title`.
+    pub meta_title: String,
+    /// `meta_description`, else `excerpt`.
+    pub meta_description: String,
+    /// `og_title`, else `meta_title`, else `title`.
+    pub og_title: String,
+    /// `og_description`, else `meta_description`, else `excerpt`.
+    pub og_description: String,
+    /// `og_image`, else the feature image's URL.
+    pub og_image: Option<String>,
+    /// `canonical_url` when set.
+    pub canonical_url: Option<String>,
+}
+
+impl Seo {
+    fn of(row: &ArticleRow) -> Seo {
+        let meta_title = row.meta_title.clone().unwrap_or_else(|| row.title.clone());
+        let meta_description = row
+            .meta_description
+            .clone()
+            .unwrap_or_else(|| row.excerpt.clone());
+        Seo {
+            og_title: row.og_title.clone().unwrap_or_else(|| meta_title.clone()),
+            og_description: row
+                .og_description
+                .clone()
+                .unwrap_or_else(|| meta_description.clone()),
+            og_image: row
+                .og_image
+                .clone()
+                .or_else(|| row.feature_image_url.clone()),
+            canonical_url: row.canonical_url.clone(),
+            meta_title,
+            meta_description,
+        }
+    }
+}
+
+/// The related links of one kind, under the heading a page shows for it.
+/// A link's own `label` still wins where an editor set one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedGroup {
+    pub kind: RelatedKind,
+    #[schema(example = "Read next")]
+    pub heading: String,
+    pub links: Vec<RelatedLink>,
 }
 
 /// An article in a list: everything but `body`, `body_html` and `related`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArticleListItem {
     pub id: i64,
     pub slug: String,
@@ -117,6 +191,33 @@ pub struct ArticleListItem {
     /// Only when `fields` asks for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related: Option<Vec<RelatedLink>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub meta_title: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub meta_description: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub og_title: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub og_description: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub og_image: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Option<Option<String>>,
+    /// Only when `fields` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seo: Option<Seo>,
 }
 
 /// A related link's kind: a curated kind, or `suggested` for the
@@ -128,6 +229,18 @@ pub enum RelatedKind {
     ReadNext,
     Recommended,
     Suggested,
+}
+
+impl RelatedKind {
+    /// The heading a page shows over the links of this kind.
+    pub fn heading(self) -> &'static str {
+        match self {
+            RelatedKind::AlsoRead => LinkKind::AlsoRead.default_label(),
+            RelatedKind::ReadNext => LinkKind::ReadNext.default_label(),
+            RelatedKind::Recommended => LinkKind::Recommended.default_label(),
+            RelatedKind::Suggested => "Suggested",
+        }
+    }
 }
 
 impl From<LinkKind> for RelatedKind {
@@ -187,13 +300,15 @@ struct Embeds {
 }
 
 impl Embeds {
-    fn load(conn: &mut Conn, ids: &[i64]) -> QueryResult<Embeds> {
+    /// `full_authors` embeds each author's profile (`include=authors.full`),
+    /// from the same rows: it costs no statement more.
+    fn load(conn: &mut Conn, ids: &[i64], full_authors: bool) -> QueryResult<Embeds> {
         let mut authors: HashMap<i64, Vec<AuthorSummary>> = HashMap::new();
         for (article_id, row) in article_db::authors_of(conn, ids)? {
             authors
                 .entry(article_id)
                 .or_default()
-                .push(AuthorSummary::from(&row));
+                .push(AuthorSummary::of(&row, full_authors));
         }
         Ok(Embeds {
             authors,
@@ -227,7 +342,15 @@ fn list_item(
     related: &mut HashMap<i64, Vec<RelatedLink>>,
 ) -> ArticleListItem {
     let tags = embeds.tags_of(row.id);
+    let page = extras.page;
     ArticleListItem {
+        seo: page.then(|| Seo::of(&row)),
+        meta_title: page.then(|| row.meta_title.clone()),
+        meta_description: page.then(|| row.meta_description.clone()),
+        og_title: page.then(|| row.og_title.clone()),
+        og_description: page.then(|| row.og_description.clone()),
+        og_image: page.then(|| row.og_image.clone()),
+        canonical_url: page.then(|| row.canonical_url.clone()),
         related: extras
             .related
             .then(|| related.remove(&row.id).unwrap_or_default()),
@@ -250,6 +373,23 @@ fn list_item(
     }
 }
 
+/// List items of these rows, in their order, with the default fields (and
+/// each author's profile when `full_authors`): two statements.
+pub fn list_items(
+    conn: &mut Conn,
+    rows: Vec<ArticleRow>,
+    full_authors: bool,
+) -> QueryResult<Vec<ArticleListItem>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut embeds = Embeds::load(conn, &ids, full_authors)?;
+    let extras = ListExtras::default();
+    let mut no_links = HashMap::new();
+    Ok(rows
+        .into_iter()
+        .map(|row| list_item(row, &mut embeds, &extras, &mut no_links))
+        .collect())
+}
+
 /// Summaries of the given articles that the viewer may see, by id.
 pub fn summaries(
     conn: &mut Conn,
@@ -260,21 +400,29 @@ pub fn summaries(
         return Ok(HashMap::new());
     }
     let rows = article_db::visible_by_ids(conn, ids, visibility)?;
-    let visible: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tags = Embeds::tags(conn, &visible)?;
+    Ok(summaries_of(conn, rows)?
+        .into_iter()
+        .map(|summary| (summary.id, summary))
+        .collect())
+}
+
+/// Summaries of these rows, in their order, with one query for their tags.
+fn summaries_of(conn: &mut Conn, rows: Vec<ArticleRow>) -> QueryResult<Vec<ArticleSummary>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tags = Embeds::tags(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let summary = ArticleSummary {
-                id: row.id,
-                feature_image: feature_image(&row),
-                primary_tag: tags.remove(&row.id).and_then(|t| t.into_iter().next()),
-                slug: row.slug,
-                title: row.title,
-                excerpt: row.excerpt,
-                published_at: row.published_at.map(format_timestamp),
-            };
-            (summary.id, summary)
+        .map(|row| ArticleSummary {
+            id: row.id,
+            feature_image: feature_image(&row),
+            primary_tag: tags.remove(&row.id).and_then(|t| t.into_iter().next()),
+            slug: row.slug,
+            title: row.title,
+            excerpt: row.excerpt,
+            published_at: row.published_at.map(format_timestamp),
         })
         .collect())
 }
@@ -320,16 +468,70 @@ pub fn visible_links(
         .unwrap_or_default())
 }
 
+/// What `include=` asks a read to embed beyond the default shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Includes {
+    pub authors_full: bool,
+    /// How many suggestions follow the curated links (`related.suggested`).
+    pub suggested: Option<i64>,
+    pub related_groups: bool,
+    /// How many articles of the same section (`more_in_section`).
+    pub more_in_section: Option<i64>,
+}
+
+impl Includes {
+    /// The top-level fields these includes add, kept by `fields` too.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.authors_full {
+            fields.push("authors");
+        }
+        if self.suggested.is_some() {
+            fields.push("related");
+        }
+        if self.related_groups {
+            fields.push("related_groups");
+        }
+        if self.more_in_section.is_some() {
+            fields.push("more_in_section");
+        }
+        fields
+    }
+}
+
 /// The whole article as the viewer may see it, in a fixed number of queries.
 pub fn full_article(
     conn: &mut Conn,
     row: ArticleRow,
     visibility: Visibility,
 ) -> QueryResult<Article> {
-    let mut embeds = Embeds::load(conn, &[row.id])?;
-    let related = visible_links(conn, row.id, visibility)?;
+    full_article_with(conn, row, visibility, Includes::default())
+}
+
+/// The whole article with what `include=` asks for; still a fixed number
+/// of queries, a few more per include.
+pub fn full_article_with(
+    conn: &mut Conn,
+    row: ArticleRow,
+    visibility: Visibility,
+    includes: Includes,
+) -> QueryResult<Article> {
+    let mut embeds = Embeds::load(conn, &[row.id], includes.authors_full)?;
+    let mut related = visible_links(conn, row.id, visibility)?;
+    if let Some(limit) = includes.suggested {
+        related.extend(suggestions(conn, row.id, visibility, limit)?);
+    }
     let tags = embeds.tags_of(row.id);
+    let primary_tag = tags.first().cloned();
+    let more_in_section = match (includes.more_in_section, &primary_tag) {
+        (None, _) => None,
+        (Some(_), None) => Some(Vec::new()),
+        (Some(limit), Some(section)) => {
+            Some(newest_in_section(conn, &section.slug, row.id, limit)?)
+        }
+    };
     Ok(Article {
+        seo: Seo::of(&row),
         id: row.id,
         feature_image: feature_image(&row),
         status: status_of(&row),
@@ -344,8 +546,87 @@ pub fn full_article(
         created_at: format_timestamp(row.created_at),
         updated_at: format_timestamp(row.updated_at),
         authors: embeds.authors_of(row.id),
-        primary_tag: tags.first().cloned(),
+        primary_tag,
         tags,
+        related_groups: includes.related_groups.then(|| groups(&related)),
         related,
+        more_in_section,
+        meta_title: row.meta_title,
+        meta_description: row.meta_description,
+        og_title: row.og_title,
+        og_description: row.og_description,
+        og_image: row.og_image,
+        canonical_url: row.canonical_url,
     })
+}
+
+/// Links grouped by kind, in the order each kind first appears.
+fn groups(links: &[RelatedLink]) -> Vec<RelatedGroup> {
+    let mut groups: Vec<RelatedGroup> = Vec::new();
+    for link in links {
+        match groups.iter_mut().find(|g| g.kind == link.kind) {
+            Some(group) => group.links.push(link.clone()),
+            None => groups.push(RelatedGroup {
+                kind: link.kind,
+                heading: link.kind.heading().to_owned(),
+                links: vec![link.clone()],
+            }),
+        }
+    }
+    groups
+}
+
+/// The newest public articles of a section other than `except`.
+fn newest_in_section(
+    conn: &mut Conn,
+    section: &str,
+    except: i64,
+    limit: i64,
+) -> QueryResult<Vec<ArticleSummary>> {
+    let filter = ArticleFilter {
+        primary_tag: Some(section.to_owned()),
+        exclude_ids: vec![except],
+        ..ArticleFilter::default()
+    };
+    let window = crate::db::Window::After { limit, after: None };
+    let public = Visibility::Public { now: domain::now() };
+    let slice = article_db::page(conn, &filter, public, Sort::default(), &window, false)?;
+    let rows = slice.rows.into_iter().map(|(row, _)| row).collect();
+    summaries_of(conn, rows)
+}
+
+/// Up to `limit` visible articles sharing the most tags with `article_id`,
+/// newest first among ties, never the article itself or one already linked.
+pub fn suggestions(
+    conn: &mut Conn,
+    article_id: i64,
+    visibility: Visibility,
+    limit: i64,
+) -> QueryResult<Vec<RelatedLink>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    // Candidates the viewer may not see are dropped by `summaries` below.
+    let shared: HashMap<i64, i64> = link_db::tag_neighbours(conn, article_id)?
+        .into_iter()
+        .collect();
+    let ids: Vec<i64> = shared.keys().copied().collect();
+    let mut candidates: Vec<_> = summaries(conn, &ids, visibility)?.into_values().collect();
+    // RFC 3339 UTC strings of one format sort like the moments they name.
+    candidates.sort_by(|a, b| {
+        shared[&b.id]
+            .cmp(&shared[&a.id])
+            .then_with(|| b.published_at.cmp(&a.published_at))
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    Ok(candidates
+        .into_iter()
+        .take(limit as usize)
+        .map(|article| RelatedLink {
+            kind: RelatedKind::Suggested,
+            label: RelatedKind::Suggested.heading().into(),
+            position: None,
+            article,
+        })
+        .collect())
 }

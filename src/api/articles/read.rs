@@ -31,12 +31,43 @@ pub struct ArticleListParams {
     #[param(pattern = "^(-?(published_at|updated_at|title)|relevance)$")]
     sort: Option<String>,
     /// Comma-separated top-level fields to return (`id` is always included). List items
-    /// leave out `body`, `body_html` and `related` unless asked.
+    /// leave out `body`, `body_html`, `related` and the page fields (`meta_title`,
+    /// `meta_description`, `og_title`, `og_description`, `og_image`, `canonical_url`,
+    /// `seo`) unless asked.
     #[param(example = "slug,title,excerpt")]
     fields: Option<String>,
+    /// The section: only articles whose primary (first) tag has this slug.
+    primary_tag: Option<String>,
+    /// Leave out these articles, by id or slug; repeatable, at most 20 times.
+    exclude: Option<Vec<String>>,
+    /// Comma-separated embeds: `authors.full` (each author's bio, website and
+    /// social links). Unknown names are 400.
+    include: Option<String>,
 }
 
+pub const MAX_SUGGEST: i64 = 20;
+const DEFAULT_SUGGEST: i64 = 3;
+const MAX_MORE: i64 = 20;
+const DEFAULT_MORE: i64 = 4;
+
+/// Each excluded article is a bound value; a page needs few.
+const MAX_EXCLUDES: usize = 20;
+
+/// The embeds a list may ask for.
+pub const LIST_INCLUDES: &[&str] = &["authors.full"];
+
+/// The embeds one article may ask for.
+pub const ARTICLE_INCLUDES: &[&str] = &[
+    "authors.full",
+    "related.suggested",
+    "related.groups",
+    "more_in_section",
+];
+
 const LIST_PARAMS: &[&str] = &[
+    "primary_tag",
+    "exclude",
+    "include",
     "tag",
     "author",
     "q",
@@ -69,8 +100,20 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "tags",
     "primary_tag",
     "related",
+    "related_groups",
+    "more_in_section",
+    "meta_title",
+    "meta_description",
+    "og_title",
+    "og_description",
+    "og_image",
+    "canonical_url",
+    "seo",
 ];
 
+/// The fields of a page's `<head>`, the last of `ARTICLE_FIELDS`; a list
+/// loads them only when asked.
+const PAGE_FIELDS: &[&str] = ARTICLE_FIELDS.split_at(ARTICLE_FIELDS.len() - 7).1;
 /// Which articles a list is drawn from.
 pub enum Within {
     All,
@@ -177,6 +220,48 @@ fn parse_fields(text: Option<&str>, allowed: &[&str]) -> Result<Option<Vec<Strin
     Ok(Some(fields))
 }
 
+/// The `include` parameter against the embeds a route offers. `suggest`
+/// and `more` size the two that add articles.
+pub(crate) fn parse_include(
+    text: Option<&str>,
+    allowed: &[&str],
+    suggest: i64,
+    more: i64,
+) -> Result<Includes, ApiError> {
+    let mut includes = Includes::default();
+    let Some(text) = text else {
+        return Ok(includes);
+    };
+    for name in text.split(',').map(str::trim) {
+        if !allowed.contains(&name) {
+            return Err(ApiError::BadRequest(format!(
+                "query parameter 'include' names unknown embed '{}'; accepted: {}",
+                echo(name),
+                allowed.join(", ")
+            )));
+        }
+        match name {
+            "authors.full" => includes.authors_full = true,
+            "related.suggested" => includes.suggested = Some(suggest),
+            "related.groups" => includes.related_groups = true,
+            _ => includes.more_in_section = Some(more),
+        }
+    }
+    Ok(includes)
+}
+
+/// `fields` with what `include` adds: an embed asked for is always shown.
+fn with_included(fields: Option<Vec<String>>, includes: &Includes) -> Option<Vec<String>> {
+    fields.map(|mut fields| {
+        for name in includes.fields() {
+            if !fields.iter().any(|f| f == name) {
+                fields.push(name.to_owned());
+            }
+        }
+        fields
+    })
+}
+
 /// A resource as asked for: whole, or only the named top-level fields.
 /// A whole one is written straight from its struct; going through a
 /// `Value` (a map and a string per field) was a fifth of an uncached
@@ -221,6 +306,8 @@ pub(super) struct ListExtras {
     pub(super) body: bool,
     pub(super) body_html: bool,
     pub(super) related: bool,
+    /// The page's `<head>` fields, raw or as `seo`.
+    pub(super) page: bool,
 }
 
 impl ListExtras {
@@ -230,6 +317,7 @@ impl ListExtras {
             body: asks("body"),
             body_html: asks("body_html"),
             related: asks("related"),
+            page: PAGE_FIELDS.iter().any(|name| asks(name)),
         }
     }
 }
@@ -310,7 +398,25 @@ pub async fn article_list(
             "query parameter 'tag' may be given at most {MAX_TAG_FILTERS} times"
         )));
     }
+    let excluded = params.all("exclude");
+    if excluded.len() > MAX_EXCLUDES {
+        return Err(ApiError::BadRequest(format!(
+            "query parameter 'exclude' may be given at most {MAX_EXCLUDES} times"
+        )));
+    }
+    let (mut exclude_ids, mut exclude_slugs) = (Vec::new(), Vec::new());
+    for key in excluded.into_iter().map(Key::parse) {
+        match key {
+            Key::Id(id) => exclude_ids.push(id),
+            Key::Slug(slug) => exclude_slugs.push(slug),
+        }
+    }
+    let includes = parse_include(params.single("include")?, LIST_INCLUDES, 0, 0)?;
+    let fields = with_included(fields, &includes);
     let mut filter = ArticleFilter {
+        primary_tag: params.single("primary_tag")?.map(str::to_owned),
+        exclude_ids,
+        exclude_slugs,
         tags: tags.into_iter().map(str::to_owned).collect(),
         author: params.single("author")?.map(str::to_owned),
         published_after: parse_date_param(&params, "published_after")?,
@@ -357,11 +463,11 @@ pub async fn article_list(
                     caller_visibility
                 }
             };
-            let with_bodies = extras.body || extras.body_html;
+            let with_bodies = extras.body || extras.body_html || extras.page;
             let Slice { rows, total } =
                 article_db::page(conn, &filter, visibility, sort, &window, with_bodies)?;
             let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
-            let mut embeds = Embeds::load(conn, &ids)?;
+            let mut embeds = Embeds::load(conn, &ids, includes.authors_full)?;
             let mut related = match extras.related {
                 true => related_of(conn, &ids, visibility)?,
                 false => HashMap::new(),
@@ -404,7 +510,10 @@ pub async fn list_articles(
 #[utoipa::path(get, path = "/v1/articles/{key}", tag = "articles",
     params(
         ResourceKey,
-        ("fields" = Option<String>, Query, description = "Comma-separated top-level fields to return; `id` is always included"),
+        ("fields" = Option<String>, Query, description = "Comma-separated top-level fields to return; `id` is always included, and so is what `include` adds"),
+        ("include" = Option<String>, Query, description = "Comma-separated embeds: `authors.full` (each author's bio, website and social links), `related.suggested` (`suggest` suggestions after the curated links), `related.groups` (`related_groups`: the links by kind, each group with its heading), `more_in_section` (`more_in_section`: the newest other public articles whose primary tag is this one's). Unknown names are 400."),
+        ("suggest" = Option<i64>, Query, minimum = 0, maximum = 20, description = "How many suggestions `include=related.suggested` appends (default 3)"),
+        ("more" = Option<i64>, Query, minimum = 1, maximum = 20, description = "How many articles `include=more_in_section` embeds (default 4)"),
     ),
     responses((status = 200, description = "The article; only the asked fields when `fields` is given", body = Article,
         headers(("ETag" = String, description = "Strong validator of this representation"),
@@ -417,14 +526,20 @@ pub async fn find_article(
     key: web::Path<String>,
     caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let params = QueryParams::parse(&req, &["fields"])?;
+    let params = QueryParams::parse(&req, &["fields", "include", "suggest", "more"])?;
+    let suggest = params
+        .int_in("suggest", 0, MAX_SUGGEST)?
+        .unwrap_or(DEFAULT_SUGGEST);
+    let more = params.int_in("more", 1, MAX_MORE)?.unwrap_or(DEFAULT_MORE);
+    let includes = parse_include(params.single("include")?, ARTICLE_INCLUDES, suggest, more)?;
     let fields = parse_fields(params.single("fields")?, ARTICLE_FIELDS)?;
+    let fields = with_included(fields, &includes);
     let key = Key::parse(&key);
     let (article, last_modified) = state
         .read(&req, move |conn| {
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let row = find_visible(conn, &key, visibility)?;
-            Ok(full_article(conn, row, visibility)?)
+            Ok(full_article_with(conn, row, visibility, includes)?)
         })
         .await?;
     let body = shape(&article, fields.as_deref())?;
@@ -434,6 +549,22 @@ pub async fn find_article(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_fields_are_the_last_article_fields() {
+        assert_eq!(
+            PAGE_FIELDS,
+            [
+                "meta_title",
+                "meta_description",
+                "og_title",
+                "og_description",
+                "og_image",
+                "canonical_url",
+                "seo"
+            ]
+        );
+    }
 
     #[test]
     fn sorts_parse_with_direction() {

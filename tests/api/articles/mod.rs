@@ -5,6 +5,7 @@
 //! ../related.rs.
 
 mod lists;
+mod pages;
 mod search;
 
 use awc::http::Method;
