@@ -163,6 +163,12 @@ while seen < target:
     assert cursor, "the list ended early"
 status, _, body = get("/v1/articles?cursor=" + cursor)
 assert status == 200 and json.loads(body)["data"], status
+# The one-request pages: an article with every embed, and the homepage.
+PAGE = "?include=authors.full,related.suggested,related.groups,more_in_section"
+status, _, body = get("/v1/articles/" + slug + PAGE)
+assert status == 200 and "more_in_section" in json.loads(body), status
+status, _, body = get("/v1/sections?latest=6&articles=4&dedupe=true")
+assert status == 200 and json.loads(body)["data"], status
 for q in ("harbour",):
     status, _, body = get("/v1/articles?q=" + q)
     assert status == 200 and json.loads(body)["meta"]["total"] > 0, status
@@ -189,6 +195,8 @@ WORKLOADS=(
   "c2. list, page 1, uncached (with a token)|read|0|-H|Authorization: Bearer $TOKEN|$BASE/v1/articles"
   "e2. deep page by cursor, uncached (with a token)|read|0|-H|Authorization: Bearer $TOKEN|$BASE/v1/articles?cursor=$CURSOR"
   "f. full-text search (q=harbour)|ratio|0.10|$BASE/v1/articles?q=harbour"
+  "p1. article page, every include (one request)|ratio|0.50|$BASE/v1/articles/$SLUG?include=authors.full,related.suggested,related.groups,more_in_section"
+  "p2. homepage, /v1/sections (one request)|ratio|0.25|$BASE/v1/sections?latest=6&articles=4&dedupe=true"
   "g. authenticated creates|rate|2000|-s|$BENCH/lua/create.lua|$BASE/v1/articles"
   "h. 95/5 read/write mix|mix|0|-s|$BENCH/lua/mix.lua|$BASE/"
 )
