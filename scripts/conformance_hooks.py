@@ -16,7 +16,8 @@ that one rule, so any other rejection of schema-valid data still fails the run.
   * 422 whose every field error is referential or state-dependent: an author or article key that
     does not exist, an article linking to itself, the same author twice (by slug and by id), a
     link position past the current number of links, and the publish/schedule preconditions
-    (non-empty body, an author, `published_at` for `scheduled`), and a merge patch that gives a
+    (non-empty body, an author, `published_at` for `scheduled`) of a PUT or PATCH that keeps a
+    stored status or body (a POST's are in the schema), and a merge patch that gives a
     lead image fields but no `url` to an article that has no image yet. These depend on what is in
     the database, which a JSON Schema cannot know.
 """
@@ -45,6 +46,11 @@ _STATEFUL_422 = re.compile(
     r"|^is required$"  # only for a patched image url, see below
 )
 _POSITION_FIELDS = {"position"}
+_PUBLISH_PRECONDITIONS = {
+    "is required to schedule an article",
+    "must not be empty to publish or schedule",
+    "at least one author is needed to publish or schedule",
+}
 # "is required" is state-dependent only for a patched image's url (the article may have none yet).
 _IMAGE_URL_FIELDS = {"feature_image.url"}
 
@@ -74,6 +80,10 @@ def _stateful_422(problem: dict, method: str) -> bool:
         if message.startswith("must be between 1 and") and field not in _POSITION_FIELDS:
             return False
         if message == "is required" and (field not in _IMAGE_URL_FIELDS or method != "PATCH"):
+            return False
+        # On POST the preconditions are in the schema (ArticleInput's allOf); only a PUT or
+        # PATCH can lean on what is stored (a kept status, a stored body or author).
+        if message in _PUBLISH_PRECONDITIONS and method not in ("PUT", "PATCH"):
             return False
     return True
 

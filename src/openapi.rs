@@ -172,6 +172,24 @@ fn refine(spec: &mut Value) {
             required_text(crate::content::tags::MAX_NAME);
         schemas[schema]["properties"]["published_at"]["pattern"] = json!(DATE_TIME);
     }
+    // What publishing or scheduling needs, as far as the body alone says
+    // it; a PUT may still lean on a stored status, body or author.
+    schemas["ArticleInput"]["allOf"] = json!([
+        {
+            "if": {"properties": {"status": {"enum": ["published", "scheduled"]}}, "required": ["status"]},
+            "then": {
+                "required": ["body", "authors"],
+                "properties": {
+                    "body": {"type": "string", "pattern": format!("[^{SPACE}]")},
+                    "authors": {"type": "array", "minItems": 1},
+                },
+            },
+        },
+        {
+            "if": {"properties": {"status": {"const": "scheduled"}}, "required": ["status"]},
+            "then": {"required": ["published_at"], "properties": {"published_at": {"type": "string"}}},
+        },
+    ]);
     let mut fields = schemas["Article"].clone();
     fields["required"] = json!(["id"]);
     fields["description"] = json!("An article trimmed by `fields`: `id` and the fields asked for.");

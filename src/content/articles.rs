@@ -415,13 +415,19 @@ pub fn save(
     }
     let mut checks = Checks::default();
 
-    let status = match mode.apply_kept(input.status, current.map(status_of)) {
-        Some(status) => status,
-        None if mode == WriteMode::Create || current.is_none() => Status::Draft,
-        None => {
-            checks.fail("status", "cannot be null");
+    // A status is never null: left out, it is a draft (POST) or kept (PUT,
+    // PATCH), as the schema's non-null `status` says.
+    let status = match input.status {
+        Patch::Null => {
+            checks.fail(
+                "status",
+                "cannot be null; leave it out to keep it (or get a draft)",
+            );
             Status::Draft
         }
+        sent => mode
+            .apply_kept(sent, current.map(status_of))
+            .unwrap_or(Status::Draft),
     };
     if contributor && status != Status::Draft {
         return Err(ApiError::Forbidden(

@@ -420,7 +420,7 @@ export interface components {
             tags?: string[] | null;
             /** @description 1 to 300 characters. */
             title: string;
-        };
+        } & (unknown & unknown);
         ArticleList: {
             data: (components["schemas"]["ArticleListItem"] | components["schemas"]["ArticleFields"])[];
             meta: components["schemas"]["PageMeta"];

@@ -539,3 +539,22 @@ async fn deleting_an_article_needs_an_editor_and_answers_204() {
     let tag = app.get("/v1/tags/news").await.ok(200);
     assert_eq!(tag["article_count"], 0);
 }
+
+#[actix_web::test]
+async fn a_null_status_is_422_on_every_write_as_the_schema_says() {
+    let Some(app) = spawn_app().await else {
+        return;
+    };
+    let problem = app
+        .post("/v1/articles", &app.editor(), json!({"title": "x", "status": null}))
+        .await
+        .problem(422);
+    assert_eq!(problem["errors"][0]["field"], "status");
+    let draft = app.create_article(json!({"title": "Kept"})).await;
+    let path = format!("/v1/articles/{}", draft["id"]);
+    let problem = app
+        .patch(&path, &app.editor(), json!({"status": null}))
+        .await
+        .problem(422);
+    assert_eq!(problem["errors"][0]["field"], "status");
+}
