@@ -606,22 +606,26 @@ pub fn suggestions(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    // Candidates the viewer may not see are dropped by `summaries` below.
+    // Candidates are ranked on their ids and dates alone, and only the
+    // winners are read whole: a popular tag shares thousands of articles,
+    // and reading every candidate's body cost megabytes a request.
     let shared: HashMap<i64, i64> = link_db::tag_neighbours(conn, article_id)?
         .into_iter()
         .collect();
     let ids: Vec<i64> = shared.keys().copied().collect();
-    let mut candidates: Vec<_> = summaries(conn, &ids, visibility)?.into_values().collect();
-    // RFC 3339 UTC strings of one format sort like the moments they name.
-    candidates.sort_by(|a, b| {
-        shared[&b.id]
-            .cmp(&shared[&a.id])
-            .then_with(|| b.published_at.cmp(&a.published_at))
-            .then_with(|| b.id.cmp(&a.id))
+    let mut ranked = article_db::visible_publication_times(conn, &ids, visibility)?;
+    ranked.sort_by(|a, b| {
+        shared[&b.0]
+            .cmp(&shared[&a.0])
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| b.0.cmp(&a.0))
     });
-    Ok(candidates
-        .into_iter()
-        .take(limit as usize)
+    ranked.truncate(limit as usize);
+    let winners: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    let mut found = summaries(conn, &winners, visibility)?;
+    Ok(winners
+        .iter()
+        .filter_map(|id| found.remove(id))
         .map(|article| RelatedLink {
             kind: RelatedKind::Suggested,
             label: RelatedKind::Suggested.heading().into(),
