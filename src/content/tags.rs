@@ -63,6 +63,16 @@ pub fn values(
         ),
         MAX_DESCRIPTION,
     );
+    let section_position = mode.apply(
+        input.section_position,
+        current.and_then(|c| c.section_position.map(i64::from)),
+    );
+    if section_position.is_some_and(|n| !(1..=MAX_SECTION_POSITION).contains(&n)) {
+        checks.fail(
+            "section_position",
+            format!("must be between 1 and {MAX_SECTION_POSITION}"),
+        );
+    }
     let slug = checks.slug_input(input.slug);
     checks.finish()?;
     let except = current.map(|c| c.id);
@@ -74,20 +84,9 @@ pub fn values(
     let slug = settle_slug(slug, current.map(|c| c.slug.as_str()), &name, "tag", |s| {
         tag_db::slug_taken(conn, s, except)
     })?;
-    let section_position = match mode.apply(
-        input.section_position,
-        current.and_then(|c| c.section_position.map(i64::from)),
-    ) {
-        Some(n) if !(1..=MAX_SECTION_POSITION).contains(&n) => {
-            return Err(ApiError::invalid(
-                "section_position",
-                format!("must be between 1 and {MAX_SECTION_POSITION}"),
-            ));
-        }
-        other => other.map(|n| n as i32),
-    };
     Ok(TagValues {
-        section_position,
+        // In range, checked above.
+        section_position: section_position.map(|n| n as i32),
         slug,
         name_key: tag_db::name_key(&name),
         name,

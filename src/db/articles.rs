@@ -333,41 +333,12 @@ pub fn page(
             .select(ArticleRow::as_select())
             .load(conn)?
     } else {
-        // Lists show neither body unless asked: leaving them out spares
-        // reading the overflow pages they fill (they are the last columns
-        // of the first migration for that reason) and copying kilobytes a
-        // row. The page fields, added later, stand after them: read only
-        // when `fields` asks, with the bodies.
-        use diesel::dsl::sql;
-        use diesel::sql_types::{Nullable, Text};
-        articles::table
-            .filter(articles::id.eq_any(&ids))
-            .select((
-                articles::id,
-                articles::slug,
-                articles::title,
-                articles::subtitle,
-                sql::<Text>("''"),
-                sql::<Text>("''"),
-                articles::custom_excerpt,
-                articles::excerpt,
-                articles::reading_time_minutes,
-                articles::feature_image_url,
-                articles::feature_image_alt,
-                articles::feature_image_caption,
-                articles::feature_image_credit,
-                articles::status,
-                articles::published_at,
-                articles::created_at,
-                articles::updated_at,
-                sql::<Nullable<Text>>("NULL"),
-                sql::<Nullable<Text>>("NULL"),
-                sql::<Nullable<Text>>("NULL"),
-                sql::<Nullable<Text>>("NULL"),
-                sql::<Nullable<Text>>("NULL"),
-                sql::<Nullable<Text>>("NULL"),
-            ))
-            .load(conn)?
+        without_bodies(
+            conn,
+            articles::table
+                .filter(articles::id.eq_any(&ids))
+                .into_boxed(),
+        )?
     };
     let mut loaded: std::collections::HashMap<i64, ArticleRow> =
         loaded.into_iter().map(|row| (row.id, row)).collect();
@@ -566,6 +537,44 @@ pub fn touch(conn: &mut Conn, id: i64) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// The rows `query` finds, bodies and page fields left empty. Lists and
+/// summaries show neither body: leaving them out spares reading the
+/// overflow pages they fill (they are the last columns of the first
+/// migration for that reason) and copying kilobytes a row. The page fields,
+/// added later, stand after them: read only when `fields` asks, with the
+/// bodies.
+fn without_bodies(conn: &mut Conn, query: BoxedArticles<'_>) -> QueryResult<Vec<ArticleRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Nullable, Text};
+    query
+        .select((
+            articles::id,
+            articles::slug,
+            articles::title,
+            articles::subtitle,
+            sql::<Text>("''"),
+            sql::<Text>("''"),
+            articles::custom_excerpt,
+            articles::excerpt,
+            articles::reading_time_minutes,
+            articles::feature_image_url,
+            articles::feature_image_alt,
+            articles::feature_image_caption,
+            articles::feature_image_credit,
+            articles::status,
+            articles::published_at,
+            articles::created_at,
+            articles::updated_at,
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+        ))
+        .load(conn)
+}
+
 /// `(id, published_at)` of the given articles that the viewer may see: what
 /// ranking needs, without reading their bodies.
 pub fn visible_publication_times(
@@ -588,7 +597,8 @@ pub fn visible_publication_times(
     Ok(found)
 }
 
-/// The given articles that the viewer may see, in no particular order.
+/// The given articles that the viewer may see, in no particular order,
+/// without their bodies (summaries and list items show neither).
 pub fn visible_by_ids(
     conn: &mut Conn,
     ids: &[i64],
@@ -597,11 +607,11 @@ pub fn visible_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    articles::table
+    let query = articles::table
         .filter(articles::id.eq_any(ids))
         .filter(visibility.condition())
-        .select(ArticleRow::as_select())
-        .load(conn)
+        .into_boxed();
+    without_bodies(conn, query)
 }
 
 /// How many articles are stored in each status.
