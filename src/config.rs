@@ -136,6 +136,115 @@ pub struct CacheSettings {
     pub recheck: std::time::Duration,
 }
 
+/// Uploads, where originals are kept, and the renditions made from them.
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    /// `MEDIA_DIR`: originals in this directory; unset, in the database.
+    pub originals_dir: Option<PathBuf>,
+    /// `MEDIA_CACHE_DIR`: where renditions are kept once made.
+    pub cache_dir: PathBuf,
+    /// `MEDIA_CACHE_MAX_BYTES`: the rendition directory's bound (LRU).
+    pub cache_max_bytes: u64,
+    /// `MEDIA_MAX_BYTES`: the largest upload (413 past it).
+    pub max_upload_bytes: usize,
+    /// `MEDIA_MAX_PIXELS`: the most pixels an image may have (422 past it),
+    /// read from its header before anything is decoded.
+    pub max_pixels: u64,
+    /// `MEDIA_WIDTHS`: the widths a rendition may have (400 otherwise), so
+    /// that the cache stays bounded; also the `srcset` the API hands out.
+    pub widths: Vec<u32>,
+    /// `MEDIA_BASE_URL`: prefixed to media URLs (a CDN, or this service's
+    /// public origin); unset, URLs are root-relative paths.
+    pub base_url: String,
+    /// `MEDIA_RENDER_CONCURRENCY`: cold renditions made at once.
+    pub render_concurrency: usize,
+}
+
+pub const DEFAULT_MEDIA_WIDTHS: &[u32] = &[320, 480, 640, 800, 1024, 1280, 1600, 2048];
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        MediaSettings::load(&Sources::from_map(HashMap::new()))
+            .expect("the default media settings are valid")
+    }
+}
+
+impl MediaSettings {
+    fn load(sources: &Sources) -> Result<Self, ConfigError> {
+        let widths = match sources.get("MEDIA_WIDTHS") {
+            None => DEFAULT_MEDIA_WIDTHS.to_vec(),
+            Some(text) => {
+                let mut widths = text
+                    .split(',')
+                    .map(|w| match w.trim().parse::<u32>() {
+                        Ok(n @ 16..=8192) => Ok(n),
+                        _ => Err(ConfigError(format!(
+                            "MEDIA_WIDTHS: '{}' is not a width from 16 to 8192 pixels",
+                            w.trim()
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                widths.sort_unstable();
+                widths.dedup();
+                widths
+            }
+        };
+        let bytes = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            match sources.get(name) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n >= 1024 => Ok(n),
+                    _ => Err(ConfigError(format!(
+                        "{name}: '{v}' is not a number of bytes (at least 1024)"
+                    ))),
+                },
+            }
+        };
+        let max_pixels = match sources.get("MEDIA_MAX_PIXELS") {
+            None => 50_000_000,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(ConfigError(format!(
+                        "MEDIA_MAX_PIXELS: '{v}' is not a whole number of pixels"
+                    )));
+                }
+            },
+        };
+        let render_concurrency = match sources.get("MEDIA_RENDER_CONCURRENCY") {
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n @ 1..=64) => n,
+                _ => {
+                    return Err(ConfigError(format!(
+                        "MEDIA_RENDER_CONCURRENCY: '{v}' is not a whole number from 1 to 64"
+                    )));
+                }
+            },
+        };
+        let base_url = sources.get("MEDIA_BASE_URL").unwrap_or_default();
+        if !base_url.is_empty() && url::Url::parse(&base_url).is_err() {
+            return Err(ConfigError(format!(
+                "MEDIA_BASE_URL: '{base_url}' is not an absolute URL"
+            )));
+        }
+        Ok(MediaSettings {
+            originals_dir: sources.get("MEDIA_DIR").map(PathBuf::from),
+            cache_dir: sources
+                .get("MEDIA_CACHE_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("masthead-renditions")),
+            cache_max_bytes: bytes("MEDIA_CACHE_MAX_BYTES", 1024 * 1024 * 1024)?,
+            max_upload_bytes: usize::try_from(bytes("MEDIA_MAX_BYTES", 20 * 1024 * 1024)?)
+                .unwrap_or(usize::MAX),
+            max_pixels,
+            widths,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            render_concurrency,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RateLimits {
     pub reads_per_minute: Option<u32>,
@@ -151,6 +260,7 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     pub body_limit_bytes: usize,
     pub pool_size: u32,
+    pub media: MediaSettings,
 }
 
 impl Settings {
@@ -181,6 +291,7 @@ impl fmt::Debug for Settings {
             .field("rate_limits", &self.rate_limits)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("pool_size", &self.pool_size)
+            .field("media", &self.media)
             .finish()
     }
 }
@@ -228,6 +339,7 @@ impl Settings {
             },
             body_limit_bytes: 1024 * 1024,
             pool_size: pool_size(sources)?,
+            media: MediaSettings::load(sources)?,
         })
     }
 }

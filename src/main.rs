@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use masthead::auth;
 use masthead::config::{JwtKey, LogFormat, Overrides, Settings, Sources};
 use masthead::domain::Role;
+use masthead::originals::Originals;
 use masthead::startup::{Application, open_database};
 use masthead::transfer::{self, Counts, Progress, TransferError};
 
@@ -74,6 +75,7 @@ enum Command {
 
 fn main() -> ExitCode {
     malloc_arenas::cap_per_cpu();
+    malloc_arenas::return_large_blocks();
     let cli = Cli::parse();
     if matches!(cli.command, Some(Command::Openapi)) {
         print!("{}", masthead::openapi::document());
@@ -144,17 +146,24 @@ fn run(cli: Cli) -> Result<(), String> {
 
 fn summary(counts: Counts) -> String {
     format!(
-        "{} authors, {} tags, {} articles, {} links",
-        counts.authors, counts.tags, counts.articles, counts.links
+        "{} media, {} authors, {} tags, {} articles, {} links",
+        counts.media, counts.authors, counts.tags, counts.articles, counts.links
     )
 }
 
+/// Where this deployment keeps originals (`MEDIA_DIR` or the database):
+/// export reads them from there, import stores them there.
+fn originals(settings: &Settings) -> Result<Originals, String> {
+    Originals::new(settings.media.originals_dir.as_deref()).map_err(|e| format!("MEDIA_DIR: {e}"))
+}
+
 fn export(settings: &Settings) -> Result<(), String> {
+    let originals = originals(settings)?;
     let db = open_database(settings).map_err(|e| e.to_string())?;
     let counts = actix_web::rt::System::new()
-        .block_on(db.run(|conn| {
+        .block_on(db.run(move |conn| {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            transfer::export(conn, &mut out)
+            transfer::export(conn, &originals, &mut out)
         }))
         .map_err(|e| format!("export: {e}"))?;
     tracing::info!("exported {}", summary(counts));
@@ -169,6 +178,7 @@ fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), Str
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::new(file)), size)
     };
+    let originals = originals(settings)?;
     let db = open_database(settings).map_err(|e| e.to_string())?;
     let bar = std::io::stderr().is_terminal().then(|| progress_bar(size));
     let shown = bar.clone();
@@ -179,7 +189,7 @@ fn import(settings: &Settings, path: &Path, batch_size: usize) -> Result<(), Str
         // the bulk-load settings; a server's pooled connections never get them.
         masthead::db::dialect::tune_for_bulk_load(conn, background_checkpoints)
             .map_err(TransferError::Database)?;
-        transfer::import(conn, reader, batch_size, |at: Progress| {
+        transfer::import(conn, &originals, reader, batch_size, |at: Progress| {
             if let Some(bar) = &shown {
                 bar.set_position(at.bytes);
                 if at.lines.is_multiple_of(256) {

@@ -49,6 +49,12 @@ use crate::api;
         api::tags::replace_tag,
         api::tags::update_tag,
         api::tags::delete_tag,
+        api::media::upload::upload_media,
+        api::media::list_media,
+        api::media::find_media,
+        api::media::update_media,
+        api::media::delete_media,
+        api::media::renditions::serve_rendition,
         api::sections::list_sections,
         api::system::openapi_json,
         api::system::healthz,
@@ -62,6 +68,7 @@ use crate::api;
         (name = "related", description = "An article's typed, ordered links to other articles"),
         (name = "authors", description = "The people articles are credited to"),
         (name = "tags", description = "Sections and topics; an article's first tag is its section"),
+        (name = "media", description = "Uploaded images, their library, and the renditions made from them for `srcset`"),
         (name = "sections", description = "A homepage in one request: the latest articles and each section's newest"),
         (name = "system", description = "Health, readiness and this document"),
     )
@@ -160,8 +167,20 @@ fn refine(spec: &mut Value) {
     image_patch["description"] = json!(
         "A merge patch of the lead image; `url` is needed only when the article has no image yet."
     );
-    schemas["FeatureImageInput"]["required"] = json!(["url"]);
-    schemas["FeatureImageInput"]["properties"]["url"]["type"] = json!("string");
+    // A new image is a URL or a media item (when both are sent, the item wins).
+    schemas["FeatureImageInput"]["anyOf"] = json!([
+        {"required": ["url"], "properties": {"url": {"type": "string"}}},
+        {"required": ["media"], "properties": {"media": {"type": "integer"}}},
+    ]);
+    // A form's parts: no unknown ones, and numbers that are numbers.
+    schemas["UploadForm"]["additionalProperties"] = json!(false);
+    for coordinate in ["focal_x", "focal_y"] {
+        let property = &mut schemas["UploadForm"]["properties"][coordinate];
+        property["type"] = json!("number");
+        if let Some(property) = property.as_object_mut() {
+            property.remove("format");
+        }
+    }
     schemas["FeatureImagePatch"] = image_patch;
     schemas["ArticlePatch"]["properties"]["feature_image"] = json!({"oneOf": [
         {"type": "null"},
@@ -230,6 +249,16 @@ fn refine(spec: &mut Value) {
                     }
                 }
             }
+            // The default MEDIA_WIDTHS: what this document can promise.
+            if path == "/media/{id}/{file}"
+                && let Some(parameters) = operation["parameters"].as_array_mut()
+            {
+                for parameter in parameters.iter_mut() {
+                    if parameter["name"] == "w" {
+                        parameter["schema"]["enum"] = json!(crate::config::DEFAULT_MEDIA_WIDTHS);
+                    }
+                }
+            }
             if method == "get"
                 && path == "/v1/articles/{key}"
                 && let Some(schema) =
@@ -293,6 +322,12 @@ fn optional_text(max: Option<usize>) -> Value {
     schema
 }
 
+/// A text part of a multipart form: never null (a form has no null), at
+/// most `max` characters, no NUL.
+fn form_text(max: usize) -> Value {
+    json!({"type": "string", "pattern": "^[^\\u0000]*$", "maxLength": max})
+}
+
 /// A link label `content::links::label_for` accepts: at most `max`
 /// characters once trimmed, no NUL; blank means the kind's default.
 fn label_text(max: usize) -> Value {
@@ -309,7 +344,7 @@ fn label_text(max: usize) -> Value {
 /// that a schema-valid body is never refused for its text and a
 /// schema-violating one never accepted.
 fn describe_texts(schemas: &mut Value) {
-    use crate::content::{articles, authors, links, tags};
+    use crate::content::{articles, authors, links, media, tags};
     let fields = [
         ("ArticleInput", "title", required_text(articles::MAX_TITLE)),
         (
@@ -369,6 +404,16 @@ fn describe_texts(schemas: &mut Value) {
         ("RelatedInput", "label", label_text(links::MAX_LABEL)),
         ("NewRelatedLink", "label", label_text(links::MAX_LABEL)),
         ("RelatedLinkChange", "label", label_text(links::MAX_LABEL)),
+        ("MediaPatch", "alt", optional_text(Some(media::MAX_TEXT))),
+        (
+            "MediaPatch",
+            "caption",
+            optional_text(Some(media::MAX_TEXT)),
+        ),
+        ("MediaPatch", "credit", optional_text(Some(media::MAX_TEXT))),
+        ("UploadForm", "alt", form_text(media::MAX_TEXT)),
+        ("UploadForm", "caption", form_text(media::MAX_TEXT)),
+        ("UploadForm", "credit", form_text(media::MAX_TEXT)),
     ];
     for (schema, field, rule) in fields {
         let property = &mut schemas[schema]["properties"][field];

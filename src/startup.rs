@@ -64,7 +64,13 @@ impl Application {
             db,
             cache: settings.cache.clone(),
             openapi_json: crate::openapi::document(),
+            media: std::sync::Arc::new(settings.media.clone()),
         });
+        api::media::configure_links(&settings.media);
+        let media = web::Data::new(
+            api::media::MediaServices::new(&settings.media, settings.cache.recheck)
+                .map_err(|e| StartError(format!("MEDIA_DIR or MEDIA_CACHE_DIR: {e}")))?,
+        );
         let body_limit = settings.body_limit_bytes;
         let metrics = web::Data::new(Metrics::default());
         let read_cache_data = web::Data::new(ReadCache::new(settings.cache.recheck));
@@ -79,6 +85,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(media.clone())
                 .app_data(verifier.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::PathConfig::default().error_handler(|err, _| {

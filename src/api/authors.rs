@@ -1,6 +1,6 @@
 //! Authors: the people articles are credited to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{ArticleList, ArticleListParams, Within, article_list};
 use super::resource::{self, Action, Editable, Findable, ResourceKey, write_handlers};
+use crate::api::media::{Picture, pictures};
+use crate::api::summaries::avatar_url;
 use crate::auth::Caller;
 use crate::content::authors::{self as rules, AuthorInput};
 use crate::content::{not_found, visibility_for};
@@ -45,16 +47,26 @@ pub struct Author {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Email)]
     pub email: Option<Option<String>>,
+    /// Present when the avatar is a media item: its size, placeholder and
+    /// renditions (`avatar_url` is then its URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<Picture>,
 }
 
-fn to_author(row: AuthorRow, article_count: i64, caller: Option<&Caller>) -> Author {
+fn to_author(
+    row: AuthorRow,
+    article_count: i64,
+    caller: Option<&Caller>,
+    avatars: &HashMap<i64, Picture>,
+) -> Author {
     let show_email = caller.is_some_and(Caller::is_editor);
     Author {
+        avatar: row.avatar_media_id.and_then(|id| avatars.get(&id).cloned()),
+        avatar_url: avatar_url(&row, avatars),
         id: row.id,
         slug: row.slug,
         name: row.name,
         bio: row.bio,
-        avatar_url: row.avatar_url,
         website: row.website,
         social: serde_json::from_str(&row.social).unwrap_or_default(),
         article_count,
@@ -110,11 +122,12 @@ pub async fn list_authors(
             let visibility = visibility_for(conn, caller.0.as_ref())?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let counts = author_db::article_counts(conn, &ids, visibility)?;
+            let avatars = pictures(conn, rows.iter().filter_map(|r| r.avatar_media_id))?;
             let authors = rows
                 .into_iter()
                 .map(|row| {
                     let n = counts.get(&row.id).copied().unwrap_or(0);
-                    to_author(row, n, caller.0.as_ref())
+                    to_author(row, n, caller.0.as_ref(), &avatars)
                 })
                 .collect::<Vec<_>>();
             Ok((authors, total))
@@ -138,7 +151,8 @@ fn counted(conn: &mut Conn, row: AuthorRow, caller: Option<&Caller>) -> Result<A
         .get(&row.id)
         .copied()
         .unwrap_or(0);
-    Ok(to_author(row, count, caller))
+    let avatars = pictures(conn, row.avatar_media_id)?;
+    Ok(to_author(row, count, caller, &avatars))
 }
 
 /// One author by id or slug. `email` is shown to editors and admins only.

@@ -5,6 +5,7 @@
 
 pub mod articles;
 pub mod authors;
+pub mod media;
 pub mod related;
 pub mod resource;
 pub mod sections;
@@ -64,6 +65,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/authors/{key}/articles")
                     .route(read().to(authors::list_author_articles)),
             )
+            .service(
+                web::resource("/media")
+                    .route(read().to(media::list_media))
+                    .route(web::post().to(media::upload_media)),
+            )
+            .service(
+                web::resource("/media/{id}")
+                    .route(read().to(media::find_media))
+                    .route(web::patch().to(media::update_media))
+                    .route(web::delete().to(media::delete_media)),
+            )
             .service(web::resource("/sections").route(read().to(sections::list_sections)))
             .service(
                 web::resource("/tags")
@@ -81,6 +93,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/tags/{key}/articles").route(read().to(tags::list_tag_articles)),
             ),
     )
+    .service(web::resource("/media/{id}/{file}").route(read().to(media::serve_rendition)))
     .service(web::resource("/openapi.json").route(read().to(system::openapi_json)))
     .service(web::resource("/healthz").route(read().to(system::healthz)))
     .service(web::resource("/readyz").route(read().to(system::readyz)))

@@ -1,10 +1,11 @@
 //! The short forms of authors and tags that articles embed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::media::Picture;
 use crate::db::authors::AuthorRow;
 use crate::db::tags::TagRow;
 
@@ -33,16 +34,25 @@ pub struct AuthorSummary {
 
 impl AuthorSummary {
     /// The credit of `row`, with its profile when `full`.
-    pub fn of(row: &AuthorRow, full: bool) -> Self {
+    /// `avatars`: the media items avatars name, by id (see `api::media::pictures`).
+    pub fn of(row: &AuthorRow, full: bool, avatars: &HashMap<i64, Picture>) -> Self {
         AuthorSummary {
             id: row.id,
             slug: row.slug.clone(),
             name: row.name.clone(),
-            avatar_url: row.avatar_url.clone(),
+            avatar_url: avatar_url(row, avatars),
             bio: full.then(|| row.bio.clone()),
             website: full.then(|| row.website.clone()),
             social: full.then(|| serde_json::from_str(&row.social).unwrap_or_default()),
         }
+    }
+}
+
+/// An author's avatar: the media item's URL when it names one.
+pub fn avatar_url(row: &AuthorRow, avatars: &HashMap<i64, Picture>) -> Option<String> {
+    match row.avatar_media_id.and_then(|id| avatars.get(&id)) {
+        Some(picture) => Some(picture.url.clone()),
+        None => row.avatar_url.clone(),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::content::links::label_for;
 use crate::content::{Writer, find_visible};
 use crate::db::articles::{self as article_db, ArticleRow, ArticleValues};
 use crate::db::links::{self as link_db, LinkSpec};
-use crate::db::{Conn, authors as author_db, tags as tag_db};
+use crate::db::{Conn, QueryResult, authors as author_db, media as media_db, tags as tag_db};
 use crate::domain::{
     self, Key, KeyRef, LinkKind, Patch, Status, WriteBody, WriteMode, echo, parse_timestamp,
 };
@@ -81,10 +81,18 @@ pub fn delete(conn: &mut Conn, writer: &Writer, row: &ArticleRow) -> Result<(), 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureImageInput {
-    /// Required when the article has no image yet.
+    /// An image hosted elsewhere. Required when the article has no image
+    /// yet, unless `media` names one of ours; giving it drops `media`.
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub url: Patch<String>,
+    /// The id of a media item (`/v1/media`); it replaces `url` (which is
+    /// ignored when both are sent, as a read's image sent back has). Reads
+    /// then embed its size, focal point, placeholder and renditions, and
+    /// `alt`, `caption` and `credit` left null fall back to the item's.
+    #[serde(default, deserialize_with = "crate::domain::patch_whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub media: Patch<i64>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub alt: Patch<String>,
@@ -226,43 +234,78 @@ impl WriteBody for ArticleInput {
     ];
 }
 
-/// The lead image after a write, merged field by field under PATCH.
+/// The lead image's stored columns: url, alt, caption, credit, and the
+/// media item it names.
+type ImageColumns = ([Option<String>; 4], Option<i64>);
+
+/// The lead image after a write, merged field by field under PATCH. Naming
+/// a media item replaces a URL and the other way round.
 fn merge_feature_image(
+    conn: &mut Conn,
     checks: &mut Checks,
     mode: WriteMode,
     input: Patch<FeatureImageInput>,
     current: Option<&ArticleRow>,
-) -> [Option<String>; 4] {
+) -> QueryResult<ImageColumns> {
     let current_fields = current.filter(|c| c.feature_image_url.is_some()).map(|c| {
-        [
-            c.feature_image_url.clone(),
-            c.feature_image_alt.clone(),
-            c.feature_image_caption.clone(),
-            c.feature_image_credit.clone(),
-        ]
+        (
+            [
+                c.feature_image_url.clone(),
+                c.feature_image_alt.clone(),
+                c.feature_image_caption.clone(),
+                c.feature_image_credit.clone(),
+            ],
+            c.feature_media_id,
+        )
     });
     let image = match (input, mode) {
-        (Patch::Absent, WriteMode::Merge) => return current_fields.unwrap_or_default(),
-        (Patch::Absent | Patch::Null, _) => return Default::default(),
+        (Patch::Absent, WriteMode::Merge) => return Ok(current_fields.unwrap_or_default()),
+        (Patch::Absent | Patch::Null, _) => return Ok(Default::default()),
         (Patch::Value(image), _) => image,
     };
-    let [url, alt, caption, credit] = match mode {
+    let ([url, alt, caption, credit], media) = match mode {
         WriteMode::Merge => current_fields.unwrap_or_default(),
         _ => Default::default(),
     };
-    let url = image.url.merge(url);
-    let alt = image.alt.merge(alt);
-    let caption = image.caption.merge(caption);
-    let credit = image.credit.merge(credit);
-    if url.is_none() {
-        checks.fail("feature_image.url", "is required");
-    }
-    [
-        checks.url("feature_image.url", url),
-        checks.optional_text("feature_image.alt", alt, MAX_IMAGE_TEXT),
-        checks.optional_text("feature_image.caption", caption, MAX_IMAGE_TEXT),
-        checks.optional_text("feature_image.credit", credit, MAX_IMAGE_TEXT),
-    ]
+    let (url, media) = match (image.url, image.media) {
+        // A read's image sent back whole names both: the item wins.
+        (_, Patch::Value(media)) => (None, Some(media)),
+        (Patch::Value(url), _) => (Some(url), None),
+        // The stored URL of a media image is only a marker (see below).
+        (Patch::Absent, Patch::Null) => (None, None),
+        (url_patch, media_patch) => (url_patch.merge(url), media_patch.merge(media)),
+    };
+    let alt = checks.optional_text("feature_image.alt", image.alt.merge(alt), MAX_IMAGE_TEXT);
+    let caption = checks.optional_text(
+        "feature_image.caption",
+        image.caption.merge(caption),
+        MAX_IMAGE_TEXT,
+    );
+    let credit = checks.optional_text(
+        "feature_image.credit",
+        image.credit.merge(credit),
+        MAX_IMAGE_TEXT,
+    );
+    let url = match media {
+        Some(id) => match media_db::find(conn, id)? {
+            // Kept only so that the row says it has an image; reads show
+            // the item's own URL, built from the settings of the day.
+            Some(item) => Some(format!("/media/{}/{}", item.id, item.hash)),
+            None => {
+                checks.fail("feature_image.media", format!("no media item {id}"));
+                None
+            }
+        },
+        None if url.is_none() => {
+            checks.fail(
+                "feature_image.url",
+                "is required (or name a media item with media)",
+            );
+            None
+        }
+        None => checks.url("feature_image.url", url),
+    };
+    Ok(([url, alt, caption, credit], media))
 }
 
 pub fn resolve_authors(conn: &mut Conn, refs: &[KeyRef]) -> Result<Vec<i64>, ApiError> {
@@ -459,8 +502,8 @@ pub fn save(
         ),
         MAX_EXCERPT,
     );
-    let [image_url, image_alt, image_caption, image_credit] =
-        merge_feature_image(&mut checks, mode, input.feature_image, current);
+    let ([image_url, image_alt, image_caption, image_credit], feature_media_id) =
+        merge_feature_image(conn, &mut checks, mode, input.feature_image, current)?;
     let page = PageFields {
         meta_title: checks.optional_text(
             "meta_title",
@@ -610,6 +653,7 @@ pub fn save(
         feature_image_alt: image_alt,
         feature_image_caption: image_caption,
         feature_image_credit: image_credit,
+        feature_media_id,
         status: status.as_str().to_owned(),
         published_at,
         updated_at: domain::now(),

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::content::checks::{Checks, is_handle, is_http_url, settle_slug};
-use crate::db::Conn;
 use crate::db::authors::{self as author_db, AuthorRow, AuthorValues};
+use crate::db::{Conn, media as media_db};
 use crate::domain::{self, Patch, WriteBody, WriteMode};
 use crate::error::ApiError;
 
@@ -16,6 +16,16 @@ pub const MAX_NAME: usize = 120;
 pub const MAX_BIO: usize = 5_000;
 pub const MAX_SOCIAL: usize = 16;
 pub const MAX_HANDLE: usize = 300;
+
+/// An avatar that is one of our media items.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvatarInput {
+    /// The media item's id.
+    #[serde(deserialize_with = "crate::domain::whole_number")]
+    #[schema(minimum = 1)]
+    pub media: i64,
+}
 
 /// An author write. `name` is required for POST and PUT; PATCH takes any subset.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -34,10 +44,15 @@ pub struct AuthorInput {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub bio: Patch<String>,
-    /// An absolute http(s) URL.
+    /// An absolute http(s) URL; giving it drops `avatar`.
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub avatar_url: Patch<String>,
+    /// A media item as the avatar (`{"media": 12}`); it replaces
+    /// `avatar_url`, which reads then set to the item's URL.
+    #[serde(default)]
+    #[schema(value_type = Option<AvatarInput>)]
+    pub avatar: Patch<AvatarInput>,
     /// An absolute http(s) URL.
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -58,6 +73,7 @@ impl WriteBody for AuthorInput {
         "slug",
         "bio",
         "avatar_url",
+        "avatar",
         "website",
         "email",
         "social",
@@ -84,10 +100,33 @@ pub fn values(
         mode.apply(input.bio, current.and_then(|c| c.bio.clone())),
         MAX_BIO,
     );
-    let avatar_url = checks.url(
-        "avatar_url",
-        mode.apply(input.avatar_url, current.and_then(|c| c.avatar_url.clone())),
-    );
+    let (avatar_url, avatar_media_id) = match (input.avatar_url, input.avatar) {
+        (_, Patch::Value(avatar)) => match media_db::find(conn, avatar.media)? {
+            Some(item) => (None, Some(item.id)),
+            None => {
+                checks.fail("avatar.media", format!("no media item {}", avatar.media));
+                (None, None)
+            }
+        },
+        (Patch::Value(url), _) => (checks.url("avatar_url", Some(url)), None),
+        (url, Patch::Null) => (
+            checks.url(
+                "avatar_url",
+                mode.apply(url, current.and_then(|c| c.avatar_url.clone())),
+            ),
+            None,
+        ),
+        (url, Patch::Absent) => (
+            checks.url(
+                "avatar_url",
+                mode.apply(url, current.and_then(|c| c.avatar_url.clone())),
+            ),
+            match mode {
+                WriteMode::Merge => current.and_then(|c| c.avatar_media_id),
+                _ => None,
+            },
+        ),
+    };
     let website = checks.url(
         "website",
         mode.apply(input.website, current.and_then(|c| c.website.clone())),
@@ -130,6 +169,7 @@ pub fn values(
         name,
         bio,
         avatar_url,
+        avatar_media_id,
         website,
         email,
         social: serde_json::to_string(&social).map_err(ApiError::internal)?,

@@ -13,6 +13,7 @@ pub mod articles;
 pub mod authors;
 pub mod checks;
 pub mod links;
+pub mod media;
 pub mod tags;
 
 use crate::auth::Caller;

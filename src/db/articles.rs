@@ -34,6 +34,8 @@ pub struct ArticleRow {
     pub og_description: Option<String>,
     pub og_image: Option<String>,
     pub canonical_url: Option<String>,
+    /// The media item the feature image shows, when it is one of ours.
+    pub feature_media_id: Option<i64>,
 }
 
 /// Every writable column, derived ones included; inserts and updates both use it.
@@ -61,6 +63,8 @@ pub struct ArticleValues {
     pub og_description: Option<String>,
     pub og_image: Option<String>,
     pub canonical_url: Option<String>,
+    /// The media item the feature image shows, when it is one of ours.
+    pub feature_media_id: Option<i64>,
 }
 
 fn by_key(key: &Key) -> ArticleCondition {
@@ -571,6 +575,7 @@ fn without_bodies(conn: &mut Conn, query: BoxedArticles<'_>) -> QueryResult<Vec<
             sql::<Nullable<Text>>("NULL"),
             sql::<Nullable<Text>>("NULL"),
             sql::<Nullable<Text>>("NULL"),
+            articles::feature_media_id,
         ))
         .load(conn)
 }

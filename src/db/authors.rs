@@ -23,6 +23,8 @@ pub struct AuthorRow {
     pub social: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The media item the avatar shows, when it is one of ours.
+    pub avatar_media_id: Option<i64>,
 }
 
 /// Every writable column; inserts and full updates both use it.
@@ -38,6 +40,7 @@ pub struct AuthorValues {
     pub email: Option<String>,
     pub social: String,
     pub updated_at: NaiveDateTime,
+    pub avatar_media_id: Option<i64>,
 }
 
 pub fn find(conn: &mut Conn, key: &Key) -> QueryResult<Option<AuthorRow>> {

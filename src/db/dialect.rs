@@ -223,7 +223,9 @@ pub fn advance_ids(conn: &mut Conn) -> QueryResult<()> {
              SELECT setval(pg_get_serial_sequence('tags', 'id'),
                            COALESCE((SELECT max(id) FROM tags), 0) + 1, false);
              SELECT setval(pg_get_serial_sequence('articles', 'id'),
-                           COALESCE((SELECT max(id) FROM articles), 0) + 1, false);",
+                           COALESCE((SELECT max(id) FROM articles), 0) + 1, false);
+             SELECT setval(pg_get_serial_sequence('media', 'id'),
+                           COALESCE((SELECT max(id) FROM media), 0) + 1, false);",
         ),
     }
 }

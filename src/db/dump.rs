@@ -10,7 +10,7 @@ use super::Conn;
 use super::articles::ArticleRow;
 use super::authors::AuthorRow;
 use super::links::LinkRow;
-use super::schema::{article_authors, article_links, article_tags, articles, authors, tags};
+use super::schema::{article_authors, article_links, article_tags, articles, authors, media, tags};
 use super::tags::TagRow;
 
 /// Up to `limit` authors after the id `after`, by id.
@@ -90,6 +90,10 @@ pub fn links_after(
         );
     }
     query.load(conn)
+}
+
+pub fn media_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {
+    diesel::select(exists(media::table.find(id))).get_result(conn)
 }
 
 pub fn author_exists(conn: &mut Conn, id: i64) -> QueryResult<bool> {

@@ -12,6 +12,7 @@ mod connection;
 pub mod dialect;
 pub mod dump;
 pub mod links;
+pub mod media;
 pub mod schema;
 pub mod search;
 pub mod sections;
@@ -224,6 +225,17 @@ impl Db {
         })
         .await
         .map_err(|e| Unavailable(format!("blocking task failed: {e}")))?
+    }
+
+    /// For work that already runs on a blocking thread (a rendition being
+    /// made): a pooled connection, waited for on this thread.
+    pub fn on_this_thread<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<Unavailable>,
+    {
+        let mut conn = self.pool.get().map_err(|e| Unavailable(e.to_string()))?;
+        work(&mut conn)
     }
 
     /// How many pooled connections exist and how many are idle.

@@ -14,6 +14,7 @@ diesel::table! {
         social -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        avatar_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -55,6 +56,7 @@ diesel::table! {
         og_description -> Nullable<Text>,
         og_image -> Nullable<Text>,
         canonical_url -> Nullable<Text>,
+        feature_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -84,6 +86,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        hash -> Text,
+        mime -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        search_key -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        blurhash -> Text,
+        color -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_originals (hash) {
+        hash -> Text,
+        bytes -> Binary,
+    }
+}
+
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
@@ -96,6 +127,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_authors,
     article_tags,
     article_links,
+    media,
 );
 
 diesel::table! {

@@ -31,6 +31,9 @@ pub struct AppState {
     pub cache: CacheSettings,
     /// Serialized once at start: served byte for byte as generated.
     pub openapi_json: String,
+    /// Media URLs and limits, for the media routes and the reads that
+    /// embed pictures.
+    pub media: std::sync::Arc<crate::config::MediaSettings>,
 }
 
 /// A write's 200 answer with the new ETag.

@@ -90,6 +90,28 @@ problem_set!(
 );
 
 problem_set!(
+    /// A read of the media library, which needs a token.
+    MediaReadProblems {
+        "400" => "An unknown or malformed query parameter",
+        "401" => "Missing, invalid or expired token",
+        "404" => "No such media item",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
+    }
+);
+
+problem_set!(
+    /// An upload.
+    UploadProblems {
+        "400" => "A malformed multipart body, or an unknown or repeated form part",
+        "401" => "Missing, invalid or expired token",
+        "413" => "The upload is over `MEDIA_MAX_BYTES` (default 20 MiB)",
+        "415" => "Neither multipart/form-data nor image/*, or bytes that are not a JPEG, PNG, WebP or GIF image",
+        "422" => "A damaged image, one over `MEDIA_MAX_PIXELS`, or an invalid field; `errors` lists them",
+        "429" => "Rate limited (when limits are configured); `Retry-After` says when to retry",
+    }
+);
+
+problem_set!(
     /// A write that creates.
     CreateProblems {
         "400" => "Malformed JSON, or an unknown or read-only field",

@@ -4,18 +4,48 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::records::{Record, article_record};
+use super::records::{Record, article_record, media_record};
 use super::{Counts, TransferError};
 use crate::db::{self, Conn, QueryResult, dump};
+use crate::originals::Originals;
 
 /// Rows read per query while exporting, so a large database is streamed
 /// rather than loaded.
 const EXPORT_CHUNK: i64 = 500;
 
-/// Writes the whole database to `out` as NDJSON.
-pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<Counts, TransferError> {
+/// Writes the whole database to `out` as NDJSON, each media item with its
+/// original read from `originals`.
+pub fn export(
+    conn: &mut Conn,
+    originals: &Originals,
+    out: &mut impl Write,
+) -> Result<Counts, TransferError> {
     let counts = db::read_transaction(conn, |conn| {
         let mut counts = Counts::default();
+        // One original in memory at a time: the rows of a chunk are small,
+        // the bytes they name may not be.
+        in_chunks(
+            conn,
+            |conn, after, limit| db::media::dump_after(conn, after.unwrap_or(0), limit),
+            |row| row.id,
+            |conn, rows| {
+                for row in rows {
+                    let original = originals
+                        .load(conn, &row.hash)
+                        .map_err(|e| TransferError::Original(format!("media {}: {e}", row.id)))?
+                        .ok_or_else(|| {
+                            // A dump without it could not be imported.
+                            TransferError::Original(format!(
+                                "media {}: its original {} is missing",
+                                row.id, row.hash
+                            ))
+                        })?;
+                    write_record(out, &Record::Media(Box::new(media_record(row, &original))))?;
+                    counts.media += 1;
+                }
+                Ok(())
+            },
+        )?;
         in_chunks(
             conn,
             dump::authors_after,

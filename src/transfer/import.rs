@@ -7,15 +7,17 @@ use std::io::{self, BufRead};
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
-use super::records::{ArticleRecord, AuthorRecord, LinkRecord, TagRecord};
+use super::records::{ArticleRecord, AuthorRecord, LinkRecord, MediaRecord, TagRecord};
 use super::{Counts, DEFAULT_BATCH_SIZE, Progress, TransferError};
 use crate::content::articles::Derived;
 use crate::db::articles::{self as article_db, ArticleValues};
 use crate::db::authors::{self as author_db, AuthorValues};
 use crate::db::links::LinkRow;
+use crate::db::media::{self as media_db, NewMedia};
 use crate::db::tags::{self as tag_db, TagValues, name_key};
-use crate::db::{self, Conn, DatabaseError, QueryResult, bulk, dump};
+use crate::db::{self, Conn, DatabaseError, bulk, dump};
 use crate::domain::{LinkKind, Slug, Status, parse_timestamp};
+use crate::originals::{Originals, content_hash};
 
 const MAX_SOCIAL: usize = 16;
 
@@ -23,6 +25,12 @@ const MAX_SOCIAL: usize = 16;
 /// columns computed; what needs the database is checked when it is written.
 #[derive(Debug, Clone)]
 pub enum Item {
+    Media {
+        id: i64,
+        values: Box<NewMedia>,
+        /// The original's bytes, decoded and checked against `values.hash`.
+        data: Vec<u8>,
+    },
     Author {
         id: i64,
         values: AuthorValues,
@@ -56,17 +64,18 @@ pub fn parse_line(text: &str) -> Result<Option<Item>, String> {
     let kind = match object.remove("type") {
         Some(Value::String(kind)) => kind,
         Some(_) => return Err("\"type\" must be a string".into()),
-        None => return Err("has no \"type\" (author, tag, article or link)".into()),
+        None => return Err("has no \"type\" (media, author, tag, article or link)".into()),
     };
     let object = Value::Object(object);
     let item = match kind.as_str() {
+        "media" => media_item(fields(object, "media")?)?,
         "author" => author_item(fields(object, "author")?)?,
         "tag" => tag_item(fields(object, "tag")?)?,
         "article" => article_item(fields(object, "article")?)?,
         "link" => link_item(fields(object, "link")?)?,
         other => {
             return Err(format!(
-                "unknown type '{other}' (expected author, tag, article or link)"
+                "unknown type '{other}' (expected media, author, tag, article or link)"
             ));
         }
     };
@@ -118,10 +127,80 @@ fn check_unique(field: &str, ids: &[i64]) -> Result<(), String> {
     Ok(())
 }
 
+/// The types an upload accepts, so the renditions can be made from it.
+const MEDIA_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+fn media_item(record: MediaRecord) -> Result<Item, String> {
+    use base64::Engine;
+    check_id("id", record.id)?;
+    if !MEDIA_TYPES.contains(&record.mime.as_str()) {
+        return Err(format!(
+            "mime '{}' is not one of {}",
+            record.mime,
+            MEDIA_TYPES.join(", ")
+        ));
+    }
+    if record.width < 1 || record.height < 1 {
+        return Err("width and height must be 1 or more".into());
+    }
+    for (field, value) in [("focal.x", record.focal.x), ("focal.y", record.focal.y)] {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(format!("{field} must be between 0 and 1"));
+        }
+    }
+    let created_at = timestamp("created_at", &record.created_at)?;
+    let updated_at = timestamp("updated_at", &record.updated_at)?;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(&record.data)
+        .map_err(|e| format!("data is not standard base64: {e}"))?;
+    if data.is_empty() {
+        return Err("data is empty".into());
+    }
+    // The hash names the original wherever it is kept: a wrong one would
+    // file the bytes under another image's name.
+    let hash = content_hash(&data);
+    if hash != record.hash {
+        return Err(format!(
+            "hash '{}' is not the SHA-256 of data ({hash})",
+            record.hash
+        ));
+    }
+    let values = NewMedia {
+        search_key: media_db::search_key(
+            record.alt.as_deref(),
+            record.caption.as_deref(),
+            record.credit.as_deref(),
+        ),
+        hash,
+        mime: record.mime,
+        width: record.width,
+        height: record.height,
+        bytes: data.len() as i64,
+        alt: record.alt,
+        caption: record.caption,
+        credit: record.credit,
+        focal_x: record.focal.x,
+        focal_y: record.focal.y,
+        blurhash: record.blurhash,
+        color: record.color,
+        created_by: record.created_by,
+        created_at,
+        updated_at,
+    };
+    Ok(Item::Media {
+        id: record.id,
+        values: Box::new(values),
+        data,
+    })
+}
+
 fn author_item(record: AuthorRecord) -> Result<Item, String> {
     check_id("id", record.id)?;
     check_slug(&record.slug)?;
     check_length("name", &record.name, 120)?;
+    if let Some(media) = record.avatar_media_id {
+        check_id("avatar_media_id", media)?;
+    }
     if record.social.len() > MAX_SOCIAL {
         return Err(format!("social may have at most {MAX_SOCIAL} networks"));
     }
@@ -154,6 +233,7 @@ fn author_item(record: AuthorRecord) -> Result<Item, String> {
             email: record.email,
             social,
             updated_at,
+            avatar_media_id: record.avatar_media_id,
         },
         created_at,
     })
@@ -202,10 +282,20 @@ fn article_item(record: ArticleRecord) -> Result<Item, String> {
     let updated_at = timestamp("updated_at", &record.updated_at)?;
     check_unique("author_ids", &record.author_ids)?;
     check_unique("tag_ids", &record.tag_ids)?;
-    let (image_url, image_alt, image_caption, image_credit) = match record.feature_image {
-        Some(image) => (Some(image.url), image.alt, image.caption, image.credit),
-        None => (None, None, None, None),
-    };
+    let (image_url, image_alt, image_caption, image_credit, feature_media_id) =
+        match record.feature_image {
+            Some(image) => (
+                Some(image.url),
+                image.alt,
+                image.caption,
+                image.credit,
+                image.media,
+            ),
+            None => (None, None, None, None, None),
+        };
+    if let Some(media) = feature_media_id {
+        check_id("feature_image.media", media)?;
+    }
     // The same derivations as an editor's save.
     let derived = Derived::of(&record.body, record.custom_excerpt.as_deref());
     let values = ArticleValues {
@@ -221,6 +311,7 @@ fn article_item(record: ArticleRecord) -> Result<Item, String> {
         feature_image_alt: image_alt,
         feature_image_caption: image_caption,
         feature_image_credit: image_credit,
+        feature_media_id,
         status: status.as_str().to_owned(),
         published_at,
         updated_at,
@@ -271,6 +362,9 @@ fn link_item(record: LinkRecord) -> Result<Item, String> {
 enum Refused {
     Line(String),
     Database(DatabaseError),
+    /// An original could not be kept: neither the line's fault nor the
+    /// database's.
+    Original(String),
 }
 
 impl From<DatabaseError> for Refused {
@@ -285,10 +379,32 @@ fn refuse<T>(message: String) -> Result<T, Refused> {
 
 const NOT_FOUND: &str = "neither earlier in the file nor in the database";
 
+/// Keeps an item's original where the configured originals are kept; its
+/// row is the caller's to insert.
+fn keep_original(
+    conn: &mut Conn,
+    originals: &Originals,
+    id: i64,
+    values: &NewMedia,
+    data: &[u8],
+) -> Result<(), String> {
+    originals
+        .store(conn, &values.hash, data)
+        .map_err(|e| format!("media {id}: {e}"))
+}
+
 /// Stores one checked line, refusing to overwrite anything.
-fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
+fn store(conn: &mut Conn, originals: &Originals, item: &Item) -> Result<Counts, Refused> {
     let mut counts = Counts::default();
     match item {
+        Item::Media { id, values, data } => {
+            if dump::media_exists(conn, *id)? {
+                return refuse(format!("media {id} already exists"));
+            }
+            keep_original(conn, originals, *id, values, data).map_err(Refused::Original)?;
+            media_db::insert_exported(conn, *id, values)?;
+            counts.media = 1;
+        }
         Item::Author {
             id,
             values,
@@ -302,6 +418,11 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
                     "the author slug '{}' is already taken",
                     values.slug
                 ));
+            }
+            if let Some(media) = values.avatar_media_id
+                && !dump::media_exists(conn, media)?
+            {
+                return refuse(format!("avatar: media {media} is {NOT_FOUND}"));
             }
             bulk::insert_authors(conn, &[(*id, values, *created_at)])?;
             counts.authors = 1;
@@ -341,6 +462,11 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
                     "the article slug '{}' is already taken",
                     values.slug
                 ));
+            }
+            if let Some(media) = values.feature_media_id
+                && !dump::media_exists(conn, media)?
+            {
+                return refuse(format!("feature_image: media {media} is {NOT_FOUND}"));
             }
             for &author in author_ids {
                 if !dump::author_exists(conn, author)? {
@@ -390,12 +516,28 @@ fn store(conn: &mut Conn, item: &Item) -> Result<Counts, Refused> {
 /// Stores a whole batch in a few multi-row statements, one run of records of
 /// the same type at a time, in file order, so that a link still needs its
 /// articles earlier in the file.
-fn store_runs(conn: &mut Conn, batch: &[(u64, Item)]) -> QueryResult<Counts> {
+fn store_runs(
+    conn: &mut Conn,
+    originals: &Originals,
+    batch: &[(u64, Item)],
+) -> Result<Counts, Attempt> {
     let mut counts = Counts::default();
     for run in
         batch.chunk_by(|(_, a), (_, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
     {
         match &run[0].1 {
+            // One at a time: each writes an original of its own, and a
+            // library is small next to its articles.
+            Item::Media { .. } => {
+                for (_, item) in run {
+                    if let Item::Media { id, values, data } = item {
+                        keep_original(conn, originals, *id, values, data)
+                            .map_err(Attempt::Original)?;
+                        media_db::insert_exported(conn, *id, values)?;
+                        counts.media += 1;
+                    }
+                }
+            }
             Item::Author { .. } => {
                 let rows = rows_of(run, |item| match item {
                     Item::Author {
@@ -459,6 +601,7 @@ enum Attempt {
     /// The batch is clean and was only being checked.
     CheckedClean,
     Database(DatabaseError),
+    Original(String),
 }
 
 impl From<DatabaseError> for Attempt {
@@ -477,6 +620,7 @@ impl From<DatabaseError> for Attempt {
 /// line and why.
 fn write_batch(
     conn: &mut Conn,
+    originals: &Originals,
     batch: &[(u64, Item)],
     commit: bool,
 ) -> Result<Counts, TransferError> {
@@ -497,7 +641,7 @@ fn write_batch(
             true => None,
             false => bulk::defer_article_triggers(conn)?,
         };
-        let counts = store_runs(conn, batch)?;
+        let counts = store_runs(conn, originals, batch)?;
         bulk::restore_article_triggers(conn, deferred, &article_ids)?;
         db::dialect::advance_ids(conn)?;
         match commit {
@@ -510,20 +654,22 @@ fn write_batch(
         Err(Attempt::CheckedClean) => return Ok(Counts::default()),
         Err(Attempt::Database(DatabaseError::DatabaseError(..))) => {}
         Err(Attempt::Database(e)) => return Err(TransferError::Database(e)),
+        Err(Attempt::Original(message)) => return Err(TransferError::Original(message)),
     }
-    write_batch_by_record(conn, batch, commit)
+    write_batch_by_record(conn, originals, batch, commit)
 }
 
 /// `write_batch` one record at a time, each checked before it is written.
 fn write_batch_by_record(
     conn: &mut Conn,
+    originals: &Originals,
     batch: &[(u64, Item)],
     commit: bool,
 ) -> Result<Counts, TransferError> {
     let outcome = db::write_transaction(conn, |conn| {
         let mut counts = Counts::default();
         for (line, item) in batch {
-            match store(conn, item) {
+            match store(conn, originals, item) {
                 Ok(stored) => counts.add(stored),
                 Err(Refused::Line(message)) => {
                     return Err(TransferError::Line {
@@ -542,6 +688,7 @@ fn write_batch_by_record(
                     });
                 }
                 Err(Refused::Database(e)) => return Err(TransferError::Database(e)),
+                Err(Refused::Original(message)) => return Err(TransferError::Original(message)),
             }
         }
         db::dialect::advance_ids(conn)?;
@@ -564,6 +711,12 @@ fn write_batch_by_record(
 /// Lines the parsing thread hands over at a time.
 const PARSED_CHUNK: usize = 256;
 
+/// Bytes of input after which the parsing thread hands over a chunk, and a
+/// batch is written, however few lines they hold: a media line carries a
+/// whole original, and a few hundred of them would not fit in memory.
+const PARSED_BYTES: u64 = 8 << 20;
+const BATCH_BYTES: u64 = 64 << 20;
+
 /// A line as the parsing thread hands it over: where it ends and what it holds.
 struct Parsed {
     at: Progress,
@@ -580,6 +733,7 @@ fn parse_lines(
     let mut at = Progress { lines: 0, bytes: 0 };
     let mut buffer = Vec::new();
     let mut chunk = Vec::with_capacity(PARSED_CHUNK);
+    let mut chunk_starts = 0;
     loop {
         buffer.clear();
         let read = match reader.read_until(b'\n', &mut buffer) {
@@ -600,7 +754,8 @@ fn parse_lines(
             .and_then(parse_line);
         let bad = item.is_err();
         chunk.push(Parsed { at, item });
-        if bad || chunk.len() == PARSED_CHUNK {
+        if bad || chunk.len() == PARSED_CHUNK || at.bytes - chunk_starts >= PARSED_BYTES {
+            chunk_starts = at.bytes;
             let full = std::mem::replace(&mut chunk, Vec::with_capacity(PARSED_CHUNK));
             // The writer hung up: it stopped at an error of its own.
             if out.send(Ok(full)).is_err() || bad {
@@ -612,10 +767,12 @@ fn parse_lines(
 }
 
 /// Reads NDJSON from `reader` into the database, `batch_size` records per
-/// transaction, calling `progress` after every line. Stops at the first bad
+/// transaction (fewer when their lines are long), keeping originals in
+/// `originals`, calling `progress` after every line. Stops at the first bad
 /// line with [`TransferError::Line`]; the batches before it stay committed.
 pub fn import(
     conn: &mut Conn,
+    originals: &Originals,
     reader: impl BufRead + Send,
     batch_size: usize,
     mut progress: impl FnMut(Progress),
@@ -623,6 +780,7 @@ pub fn import(
     let batch_size = batch_size.max(1);
     let mut imported = Counts::default();
     let mut committed = 0;
+    let mut batch_starts = 0;
     let mut batch: Vec<(u64, Item)> = Vec::with_capacity(batch_size.min(DEFAULT_BATCH_SIZE));
     let stopped = |e: TransferError, committed: u64| match e {
         TransferError::Line { line, message, .. } => TransferError::Line {
@@ -644,7 +802,8 @@ pub fn import(
                     Ok(Some(item)) => batch.push((at.lines, item)),
                     Err(message) => {
                         // An earlier line of this batch may be the first bad one.
-                        write_batch(conn, &batch, false).map_err(|e| stopped(e, committed))?;
+                        write_batch(conn, originals, &batch, false)
+                            .map_err(|e| stopped(e, committed))?;
                         return Err(TransferError::Line {
                             line: at.lines,
                             message,
@@ -652,16 +811,20 @@ pub fn import(
                         });
                     }
                 }
-                if batch.len() >= batch_size {
-                    imported
-                        .add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+                if batch.len() >= batch_size || at.bytes - batch_starts >= BATCH_BYTES {
+                    imported.add(
+                        write_batch(conn, originals, &batch, true)
+                            .map_err(|e| stopped(e, committed))?,
+                    );
                     committed = at.lines;
+                    batch_starts = at.bytes;
                     batch.clear();
                 }
                 progress(at);
             }
         }
-        imported.add(write_batch(conn, &batch, true).map_err(|e| stopped(e, committed))?);
+        imported
+            .add(write_batch(conn, originals, &batch, true).map_err(|e| stopped(e, committed))?);
         Ok(imported)
     });
     // A stopped import builds them too: the batches it committed are served.
@@ -685,6 +848,8 @@ mod tests {
     const AUTHOR: &str = r#"{"type":"author","id":1,"slug":"ada-okafor","name":"Ada Okafor","bio":null,"avatar_url":null,"website":null,"email":"ada@example.com","social":{"mastodon":"@ada@example.social"},"created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-05T09:00:00Z"}"#;
     const ARTICLE: &str = r#"{"type":"article","id":3,"slug":"rivers-rising","title":"Rivers rising","subtitle":null,"body":"The water came *at night*.","custom_excerpt":null,"feature_image":{"url":"https://cdn.example.com/r.jpg","alt":"A river","caption":null,"credit":null},"status":"published","published_at":"2026-01-06T10:00:00Z","created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-06T10:00:00Z","author_ids":[1],"tag_ids":[2,1]}"#;
     const LINK: &str = r#"{"type":"link","article_id":3,"target_id":4,"kind":"read_next","label":"Read next","position":1}"#;
+    /// `data` is "masthead" in base64, `hash` its SHA-256.
+    const MEDIA: &str = r##"{"type":"media","id":5,"hash":"5012b3daf5375d413f61cfdfd782238bf7d6497c3a8428ca8c15a963ca3dab23","mime":"image/png","width":1,"height":1,"alt":"A Dot","caption":null,"credit":"Wire","focal":{"x":0.25,"y":1.0},"blurhash":"00Pj0^","color":"#000000","created_by":"editor","created_at":"2026-01-05T09:00:00Z","updated_at":"2026-01-05T09:00:00Z","data":"bWFzdGhlYWQ="}"##;
 
     fn error_of(line: &str) -> String {
         match parse_line(line) {
@@ -744,6 +909,75 @@ mod tests {
         };
         assert_eq!(values.excerpt, "Given.");
         assert_eq!(values.custom_excerpt.as_deref(), Some("Given."));
+    }
+
+    #[test]
+    fn a_valid_media_line_decodes_its_original_and_derives_the_rest() {
+        let Some(Item::Media { id, values, data }) = parse_line(MEDIA).unwrap() else {
+            panic!("not a media item");
+        };
+        assert_eq!((id, data.as_slice()), (5, b"masthead".as_slice()));
+        assert_eq!(values.bytes, 8);
+        assert_eq!(values.search_key, "a dot\nwire");
+        assert_eq!((values.focal_x, values.focal_y), (0.25, 1.0));
+    }
+
+    #[test]
+    fn media_lines_are_refused_with_a_reason() {
+        let line = MEDIA;
+        let focal = |x: f64| serde_json::json!({"x": x, "y": 0.5});
+        let cases: Vec<(String, &str)> = vec![
+            (
+                with(line, "hash", content_hash(b"other").into()),
+                "is not the SHA-256 of data",
+            ),
+            (
+                with(line, "data", "bWFzdGhlYWQ".into()),
+                "data is not standard base64",
+            ),
+            (
+                with(line, "data", "bWFz_GhlYWQ=".into()),
+                "data is not standard base64",
+            ),
+            (with(line, "data", "".into()), "data is empty"),
+            (
+                with(line, "mime", "image/svg+xml".into()),
+                "mime 'image/svg+xml' is not one of",
+            ),
+            (with(line, "width", 0.into()), "width and height"),
+            (with(line, "focal", focal(1.5)), "focal.x must be between"),
+            (with(line, "focal", focal(-0.1)), "focal.x must be between"),
+            (
+                with(line, "focal", serde_json::json!({"x": 0.5})),
+                "media: focal: missing field `y`",
+            ),
+            (with(line, "bytes", 8.into()), "unknown field `bytes`"),
+            (
+                with(line, "updated_at", "2026-01-05".into()),
+                "updated_at must be an RFC 3339",
+            ),
+            (with(line, "id", 0.into()), "id must be a positive integer"),
+            (
+                with(AUTHOR, "avatar_media_id", 0.into()),
+                "avatar_media_id must be a positive",
+            ),
+            (
+                with(
+                    ARTICLE,
+                    "feature_image",
+                    serde_json::json!({"url": "u", "alt": null, "caption": null,
+                                       "credit": null, "media": -1}),
+                ),
+                "feature_image.media must be a positive",
+            ),
+        ];
+        for (line, expected) in cases {
+            let message = error_of(&line);
+            assert!(
+                message.contains(expected),
+                "{line}: expected '{expected}' in '{message}'"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::db::articles::ArticleRow;
 use crate::db::authors::AuthorRow;
 use crate::db::links::LinkRow;
+use crate::db::media::MediaRow;
 use crate::db::tags::TagRow;
 use crate::domain::format_timestamp;
 
@@ -14,10 +15,43 @@ use crate::domain::format_timestamp;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
+    Media(Box<MediaRecord>),
     Author(AuthorRecord),
     Tag(TagRecord),
     Article(Box<ArticleRecord>),
     Link(LinkRecord),
+}
+
+/// An uploaded image with its original. `bytes` is not written: it is the
+/// length of `data`, and `search_key` is derived from the words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaRecord {
+    pub id: i64,
+    /// Hex SHA-256 of the original: import recomputes it from `data`.
+    pub hash: String,
+    pub mime: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub focal: FocalRecord,
+    pub blurhash: String,
+    pub color: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The original's bytes, standard base64 with padding. Last, so that
+    /// the fields above stay readable at the start of a long line.
+    pub data: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FocalRecord {
+    pub x: f64,
+    pub y: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +68,9 @@ pub struct AuthorRecord {
     pub social: Map<String, Value>,
     pub created_at: String,
     pub updated_at: String,
+    /// The media item the avatar shows; left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_media_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +94,9 @@ pub struct FeatureImageRecord {
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
+    /// The media item it shows; left out for an image hosted elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +144,31 @@ pub struct LinkRecord {
     pub position: i32,
 }
 
+/// `original` is the item's bytes, read through the configured originals.
+pub(super) fn media_record(row: MediaRow, original: &[u8]) -> MediaRecord {
+    use base64::Engine;
+    MediaRecord {
+        id: row.id,
+        hash: row.hash,
+        mime: row.mime,
+        width: row.width,
+        height: row.height,
+        alt: row.alt,
+        caption: row.caption,
+        credit: row.credit,
+        focal: FocalRecord {
+            x: row.focal_x,
+            y: row.focal_y,
+        },
+        blurhash: row.blurhash,
+        color: row.color,
+        created_by: row.created_by,
+        created_at: format_timestamp(row.created_at),
+        updated_at: format_timestamp(row.updated_at),
+        data: base64::engine::general_purpose::STANDARD.encode(original),
+    }
+}
+
 impl From<AuthorRow> for AuthorRecord {
     fn from(row: AuthorRow) -> Self {
         // The API stores a JSON object; anything else exports as empty rather
@@ -123,6 +188,7 @@ impl From<AuthorRow> for AuthorRecord {
             social,
             created_at: format_timestamp(row.created_at),
             updated_at: format_timestamp(row.updated_at),
+            avatar_media_id: row.avatar_media_id,
         }
     }
 }
@@ -151,6 +217,7 @@ pub(super) fn article_record(
         alt: row.feature_image_alt,
         caption: row.feature_image_caption,
         credit: row.feature_image_credit,
+        media: row.feature_media_id,
     });
     ArticleRecord {
         id: row.id,

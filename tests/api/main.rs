@@ -65,6 +65,7 @@ macro_rules! api_suite {
         mod errors;
         mod hardening;
         mod keys;
+        mod media;
         mod openapi;
         mod related;
         mod review;

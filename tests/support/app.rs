@@ -28,7 +28,14 @@ pub async fn spawn_app_on(backend: Backend, extra: &[(&str, &str)]) -> Option<Te
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("test.db");
     let (database_url, postgres) = fresh_database_on(backend, dir.path(), "test.db")?;
-    let settings = settings_for(&database_url, extra);
+    // Each server keeps its renditions apart, so that no test sees what
+    // another made.
+    let renditions = dir.path().join("renditions");
+    let mut extra = extra.to_vec();
+    if !extra.iter().any(|(name, _)| *name == "MEDIA_CACHE_DIR") {
+        extra.push(("MEDIA_CACHE_DIR", renditions.to_str().unwrap()));
+    }
+    let settings = settings_for(&database_url, &extra);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::build(&settings, listener).expect("the app starts");
     actix_web::rt::spawn(app.server);

@@ -50,6 +50,20 @@ fn schemathesis_finds_no_failures_on_postgresql() {
     );
 }
 
+/// Media read by Pillow: `scripts/media-check.sh` uploads images Pillow made
+/// (a JPEG with EXIF orientation and GPS, PNG, WebP, an animated GIF) and
+/// decodes every format and size the server sends back, checking the crop
+/// around the focal point and that no EXIF or GPS data is left. Pillow is
+/// pinned, from PyPI, in the shared virtualenv.
+#[test]
+fn pillow_reads_every_rendition_and_finds_no_metadata() {
+    let _machine = whole_machine();
+    if python_is_missing() {
+        return;
+    }
+    run_script("media-check.sh", &[]);
+}
+
 /// The generated TypeScript client (clients/typescript) type-checks against
 /// the committed OpenAPI document and works against a live server: list,
 /// detail, create with a token and a 422. Skipped (with a clear line) when

@@ -38,6 +38,8 @@ fn kind(declared: &str) -> String {
     match declared.to_ascii_lowercase().as_str() {
         "integer" | "bigint" => "integer".into(),
         "text" => "text".into(),
+        "blob" | "bytea" => "bytes".into(),
+        "real" | "double precision" => "real".into(),
         "timestamp" | "timestamp without time zone" => "timestamp".into(),
         other => other.into(),
     }

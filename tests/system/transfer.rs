@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use masthead::db::Db;
+use masthead::originals::Originals;
 use masthead::startup::{Application, open_database};
 use masthead::transfer::{self, Counts, TransferError};
 use serde_json::{Value, json};
@@ -25,7 +26,7 @@ async fn export(db: &Db) -> String {
     let bytes = db
         .run(|conn| {
             let mut out = Vec::new();
-            transfer::export(conn, &mut out).map(|_| out)
+            transfer::export(conn, &Originals::Database, &mut out).map(|_| out)
         })
         .await
         .unwrap();
@@ -34,8 +35,16 @@ async fn export(db: &Db) -> String {
 
 async fn import(db: &Db, dump: &str, batch_size: usize) -> Result<Counts, TransferError> {
     let dump = dump.to_owned();
-    db.run(move |conn| transfer::import(conn, dump.as_bytes(), batch_size, |_| {}))
-        .await
+    db.run(move |conn| {
+        transfer::import(
+            conn,
+            &Originals::Database,
+            dump.as_bytes(),
+            batch_size,
+            |_| {},
+        )
+    })
+    .await
 }
 
 async fn count(db: &Db) -> Counts {
@@ -44,6 +53,7 @@ async fn count(db: &Db) -> Counts {
     for line in dump.lines() {
         let record: Value = serde_json::from_str(line).unwrap();
         match record["type"].as_str().unwrap() {
+            "media" => counts.media += 1,
             "author" => counts.authors += 1,
             "tag" => counts.tags += 1,
             "article" => counts.articles += 1,

@@ -27,6 +27,13 @@ export type TagInput = Schemas["TagInput"];
 export type Section = Schemas["Section"];
 export type SectionList = Schemas["SectionList"];
 export type PageMeta = Schemas["PageMeta"];
+export type MediaItem = Schemas["MediaItem"];
+export type MediaList = Schemas["MediaList"];
+export type MediaPatch = Schemas["MediaPatch"];
+export type Picture = Schemas["Picture"];
+export type Placeholder = Schemas["Placeholder"];
+export type RenditionLink = Schemas["RenditionLink"];
+export type Focal = Schemas["Focal"];
 /** An RFC 9457 problem document (`application/problem+json`); `errors` lists invalid fields on 422. */
 export type Problem = Schemas["Problem"];
 export type FieldError = Schemas["FieldError"];
@@ -100,6 +107,55 @@ export interface MastheadClient extends Client<paths> {
   ): Promise<Reply<ArticlePage<ArticleItemWith<K>>>>;
   /** A homepage: the latest articles and every section with its newest. */
   sections(query?: SectionQuery): Promise<Reply<SectionList>>;
+  /**
+   * Uploads an image (JPEG, PNG, WebP or GIF; the server reads the type from the bytes) as a
+   * multipart form, with its alt text, caption, credit and focal point. Needs a token.
+   */
+  uploadMedia(file: Blob, fields?: MediaFields): Promise<Reply<MediaItem>>;
+}
+
+/** The words and focal point sent with an upload. */
+export interface MediaFields {
+  alt?: string;
+  caption?: string;
+  credit?: string;
+  /** 0 (left) to 1 (right); default 0.5. */
+  focal_x?: number;
+  /** 0 (top) to 1 (bottom); default 0.5. */
+  focal_y?: number;
+}
+
+/** What a rendition URL may ask for (see `GET /media/{id}/{file}`). */
+export interface RenditionOptions {
+  /** One of the server's MEDIA_WIDTHS (default 320 ... 2048). */
+  w?: number;
+  /** An allowed width, or `w` times a common aspect ratio (800 x 450 is 16:9). */
+  h?: number;
+  fit?: "cover" | "contain" | "inside";
+  format?: "auto" | "webp" | "avif" | "jpeg" | "png";
+  /** Quality, 1 to 100. */
+  q?: number;
+}
+
+/** The URL of a picture (a media item, a feature image or an avatar `url`) at a size and format. */
+export function renditionUrl(url: string, options: RenditionOptions = {}): string {
+  const base = url.split("?")[0] ?? url;
+  const query = serializeQuery(options as Record<string, unknown>);
+  return query ? `${base}?${query}` : base;
+}
+
+/**
+ * A `srcset` for a picture's renditions (`renditions` of a media item, a feature image or an
+ * avatar), in the original's format or another one: `srcset(image.renditions, "avif")` for a
+ * `<source type="image/avif">`.
+ */
+export function srcset(
+  renditions: readonly RenditionLink[],
+  format?: RenditionOptions["format"],
+): string {
+  return renditions
+    .map((r) => `${format ? `${r.url}&format=${format}` : r.url} ${r.width}w`)
+    .join(", ");
 }
 
 /**
@@ -138,5 +194,18 @@ export function createMastheadClient(
     const { data, error, response } = await client.GET("/v1/sections", { params: { query } });
     return { data, error, response };
   };
-  return Object.assign(client, { article, articles, sections }) as MastheadClient;
+  const uploadMedia = async (file: Blob, fields: MediaFields = {}) => {
+    const form = new FormData();
+    form.append("file", file, "upload");
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== undefined) form.append(name, String(value));
+    }
+    const { data, error, response } = await client.POST("/v1/media", {
+      // openapi-fetch sends FormData as it is, with its multipart boundary.
+      body: form as unknown as never,
+      bodySerializer: (body: unknown) => body as FormData,
+    });
+    return { data: data as MediaItem | undefined, error, response };
+  };
+  return Object.assign(client, { article, articles, sections, uploadMedia }) as MastheadClient;
 }

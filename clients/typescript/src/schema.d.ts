@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media/{id}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A media item's picture at a size and in a format. Anyone. */
+        get: operations["serve_rendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -205,6 +222,55 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The library, newest first. Any role. */
+        get: operations["list_media"];
+        put?: never;
+        /**
+         * Uploads an image. Any role; a contributor's item is theirs to change.
+         *     The same bytes uploaded again make a new item with its own words, and
+         *     are stored once.
+         */
+        post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One media item. Any role. */
+        get: operations["find_media"];
+        put?: never;
+        post?: never;
+        /**
+         * Deletes an item: 409 naming the articles and authors that still show it.
+         *     Its bytes go too when no other item has the same ones. Editors and
+         *     admins; a contributor for what they uploaded.
+         */
+        delete: operations["delete_media"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes an item's alt text, caption, credit or focal point (JSON merge
+         *     patch: `null` clears). Editors and admins; a contributor for what they
+         *     uploaded.
+         */
+        patch: operations["update_media"];
         trace?: never;
     };
     "/v1/sections": {
@@ -498,6 +564,7 @@ export interface components {
         Author: {
             /** Format: int64 */
             article_count: number;
+            avatar?: components["schemas"]["Picture"] | null;
             avatar_url?: string | null;
             bio?: string | null;
             /** Format: date-time */
@@ -531,6 +598,7 @@ export interface components {
          *     }
          */
         AuthorInput: {
+            avatar?: components["schemas"]["AvatarInput"] | null;
             avatar_url?: string | null;
             bio?: string | null;
             /** Format: email */
@@ -570,6 +638,14 @@ export interface components {
             /** @description Only with `include=authors.full`. */
             website?: string | null;
         };
+        /** @description An avatar that is one of our media items. */
+        AvatarInput: {
+            /**
+             * Format: int64
+             * @description The media item's id.
+             */
+            media: number;
+        };
         /** @description An article's lead image. */
         FeatureImage: {
             /** @example A flooded street in the old town */
@@ -577,15 +653,46 @@ export interface components {
             caption?: string | null;
             /** @example Photo: J. Doe */
             credit?: string | null;
+            focal?: components["schemas"]["Focal"] | null;
+            /** Format: int32 */
+            height?: number | null;
+            /**
+             * Format: int64
+             * @description The media item, when the image is one of ours; then `alt`, `caption`
+             *     and `credit` fall back to the item's, and the fields below are set.
+             */
+            media?: number | null;
+            /** @description The type `url` serves. */
+            mime?: string | null;
+            placeholder?: components["schemas"]["Placeholder"] | null;
+            /** @description Smaller sizes for `srcset`, narrowest first. */
+            renditions?: components["schemas"]["RenditionLink"][] | null;
             /** @example https://cdn.example.com/flood.jpg */
             url: string;
+            /**
+             * Format: int32
+             * @description In pixels: give them to `<img>` so the page does not shift.
+             */
+            width?: number | null;
         };
         /** @description The lead image in a write body. A merge patch merges its fields. */
         FeatureImageInput: {
             alt?: string | null;
             caption?: string | null;
             credit?: string | null;
+            /**
+             * Format: int64
+             * @description The id of a media item (`/v1/media`); it replaces `url` (which is
+             *     ignored when both are sent, as a read's image sent back has). Reads
+             *     then embed its size, focal point, placeholder and renditions, and
+             *     `alt`, `caption` and `credit` left null fall back to the item's.
+             */
+            media?: number | null;
+            url?: string | null;
+        } | {
             url: string;
+        } | {
+            media: number;
         };
         /** @description One invalid field of a request body. */
         FieldError: {
@@ -597,10 +704,25 @@ export interface components {
             /** @example must be between 1 and 300 characters */
             message: string;
         };
+        /**
+         * @description Where the picture's subject is, as fractions of its width and height
+         *     from the top left: crops (`fit=cover`) keep it in view.
+         */
+        Focal: {
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
+        };
         Health: {
             /** @example ok */
             status: string;
         };
+        /**
+         * Format: binary
+         * @description An image's bytes, as a request or response body.
+         */
+        ImageBytes: string;
         /** @description A reference to another resource in a write body: its id or its slug. */
         KeyRef: number | string;
         /**
@@ -608,6 +730,73 @@ export interface components {
          * @enum {string}
          */
         LinkKind: "also_read" | "read_next" | "recommended";
+        /** @description An uploaded image. */
+        MediaItem: {
+            alt?: string | null;
+            /**
+             * Format: int64
+             * @description The size of the upload.
+             */
+            bytes: number;
+            caption?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The `sub` of the token that uploaded it. */
+            created_by: string;
+            credit?: string | null;
+            focal: components["schemas"]["Focal"];
+            /**
+             * @description SHA-256 of the uploaded bytes: the same bytes have the same hash,
+             *     and are stored once.
+             */
+            hash: string;
+            /** Format: int32 */
+            height: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description The type the bytes turned out to be (never the declared one).
+             * @example image/jpeg
+             */
+            mime: string;
+            placeholder: components["schemas"]["Placeholder"];
+            /** @description The allowed widths smaller than the picture, narrowest first. */
+            renditions: components["schemas"]["RenditionLink"][];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * @description The picture at full size, EXIF orientation applied and every
+             *     metadata block (EXIF, GPS, XMP) removed.
+             * @example /media/12/3f2a9c0d1e2b4a5c.jpg
+             */
+            url: string;
+            /**
+             * Format: int32
+             * @description In pixels, as served (after EXIF orientation).
+             */
+            width: number;
+        };
+        MediaList: {
+            data: components["schemas"]["MediaItem"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description A change to a media item's metadata. The picture itself never changes:
+         *     upload a new item for new bytes.
+         * @example {
+         *       "alt": "Flooded streets in the old town",
+         *       "focal": {
+         *         "x": 0.4,
+         *         "y": 0.35
+         *       }
+         *     }
+         */
+        MediaPatch: {
+            alt?: string | null;
+            caption?: string | null;
+            credit?: string | null;
+            focal?: components["schemas"]["Focal"] | null;
+        };
         /**
          * @description A new link.
          * @example {
@@ -655,6 +844,42 @@ export interface components {
              * @example 3
              */
             total_pages?: number | null;
+        };
+        /**
+         * @description A media item as an article's feature image or an author's avatar
+         *     shows it.
+         */
+        Picture: {
+            alt?: string | null;
+            caption?: string | null;
+            credit?: string | null;
+            focal: components["schemas"]["Focal"];
+            /** Format: int32 */
+            height: number;
+            /**
+             * Format: int64
+             * @description The media item's id.
+             */
+            media: number;
+            mime: string;
+            placeholder: components["schemas"]["Placeholder"];
+            renditions: components["schemas"]["RenditionLink"][];
+            url: string;
+            /** Format: int32 */
+            width: number;
+        };
+        /** @description What a placeholder shows while the picture loads. */
+        Placeholder: {
+            /**
+             * @description A BlurHash (4x3 components) of the picture.
+             * @example LEHV6nWB2yk8pyo0adR*.7kCMdnj
+             */
+            blurhash: string;
+            /**
+             * @description Its average colour, `#rrggbb`.
+             * @example #6b7f8c
+             */
+            color: string;
         };
         /**
          * @description An RFC 9457 problem document.
@@ -737,6 +962,18 @@ export interface components {
         RelatedList: {
             /** @description Curated links by position, then any suggestions (`position: null`). */
             data: components["schemas"]["RelatedLink"][];
+        };
+        /** @description One size of a picture, for `srcset`. */
+        RenditionLink: {
+            /** Format: int32 */
+            height: number;
+            /**
+             * @description In the original's format; add `&format=webp`, `avif` or `auto` for another.
+             * @example /media/12/3f2a9c0d1e2b4a5c.jpg?w=640
+             */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /** @description A tag used as some public article's primary tag, with its newest articles. */
         Section: {
@@ -843,6 +1080,21 @@ export interface components {
             /** @example climate */
             slug: string;
         };
+        /** @description The multipart form, as the OpenAPI document describes it. */
+        UploadForm: {
+            alt?: string;
+            caption?: string;
+            credit?: string;
+            /**
+             * Format: binary
+             * @description A JPEG, PNG, WebP or GIF (its first frame) image.
+             */
+            file: string;
+            /** @description Where the subject is, from the left edge (0) to the right (1); default 0.5. */
+            focal_x?: number;
+            /** @description From the top edge (0) to the bottom (1); default 0.5. */
+            focal_y?: number;
+        };
         /**
          * @description A merge patch (RFC 7396) of ArticleInput: any subset of its fields; `null` clears.
          * @example {
@@ -922,6 +1174,7 @@ export interface components {
          *     }
          */
         AuthorPatch: {
+            avatar?: components["schemas"]["AvatarInput"] | null;
             avatar_url?: string | null;
             bio?: string | null;
             /** Format: email */
@@ -961,6 +1214,14 @@ export interface components {
             alt?: string | null;
             caption?: string | null;
             credit?: string | null;
+            /**
+             * Format: int64
+             * @description The id of a media item (`/v1/media`); it replaces `url` (which is
+             *     ignored when both are sent, as a read's image sent back has). Reads
+             *     then embed its size, focal point, placeholder and renditions, and
+             *     `alt`, `caption` and `credit` left null fall back to the item's.
+             */
+            media?: number | null;
             url?: string | null;
         };
         /** @description An article trimmed by `fields`: `id` and the fields asked for. */
@@ -1129,6 +1390,97 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    serve_rendition: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Width in pixels, one of `MEDIA_WIDTHS` (default 320, 480, 640, 800,
+                 *     1024, 1280, 1600, 2048); never upscaled past the picture's own.
+                 *     Left out: the picture's width.
+                 */
+                w?: 320 | 480 | 640 | 800 | 1024 | 1280 | 1600 | 2048;
+                /**
+                 * @description Height in pixels: an allowed width, or `w` times a common aspect
+                 *     ratio (1:1, 4:3, 3:4, 3:2, 2:3, 16:9, 9:16, 2:1, 4:5, 5:4, 21:9), rounded.
+                 */
+                h?: number;
+                /**
+                 * @description With both `w` and `h`: `cover` (default) fills the box, cropping
+                 *     around the focal point; `contain` fits inside and pads; `inside`
+                 *     fits inside without padding.
+                 */
+                fit?: string;
+                /**
+                 * @description `auto` picks AVIF, then WebP, from `Accept` (and answers `Vary:
+                 *     Accept`); default: the path's extension.
+                 */
+                format?: string;
+                /** @description Quality, 1 to 100 (default 80; AVIF 60); PNG ignores it. */
+                q?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The media item's id */
+                id: number;
+                /** @description `{hash}.{ext}`: the first 16 hex digits of the original's SHA-256 (as in the item's `url`) and `jpg`, `jpeg`, `png`, `webp` or `avif`, the format when `format` is left out */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    /** @description `public, max-age=31536000, immutable`, except a crop around a focal point (see above) */
+                    "Cache-Control"?: string;
+                    /** @description Strong; equal for equal bytes */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ImageBytes"];
+                    "image/png": components["schemas"]["ImageBytes"];
+                    "image/webp": components["schemas"]["ImageBytes"];
+                    "image/avif": components["schemas"]["ImageBytes"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` names the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A size, fit, format or quality outside what is allowed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item, or the hash is not its original's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many pictures being made at once; `Retry-After` says when to retry */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2937,6 +3289,439 @@ export interface operations {
             };
             /** @description No such author or tag */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_media: {
+        parameters: {
+            query?: {
+                /** @description Contained in the alt text, caption or credit, ignoring case. */
+                q?: string;
+                /** @description Only items of this type. */
+                mime?: string;
+                /** @description 1-based page number; a page past the end is empty. Not with `cursor`. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (default 20). */
+                per_page?: number;
+                /** @description Keyset paging: `meta.next_cursor` of the previous page. Not with `page`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description rel="next" when there is a next page */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` sent still holds; no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown or malformed query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such media item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A multipart form with a `file` part, or the image itself as the body */
+        requestBody: {
+            content: {
+                "image/*": components["schemas"]["ImageBytes"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaItem"];
+                };
+            };
+            /** @description A malformed multipart body, or an unknown or repeated form part */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is over `MEDIA_MAX_BYTES` (default 20 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither multipart/form-data nor image/*, or bytes that are not a JPEG, PNG, WebP or GIF image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A damaged image, one over `MEDIA_MAX_PIXELS`, or an invalid field; `errors` lists them */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    find_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaItem"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` or `If-Modified-Since` sent still holds; no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown or malformed query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such media item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_media: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The item's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is still in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag; nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (when limits are configured); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only change it if its current ETag is one of these (or `*`); 412 otherwise. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The item's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaPatch"];
+                "application/merge-patch+json": components["schemas"]["MediaPatch"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaItem"];
+                };
+            };
+            /** @description Malformed JSON, or an unknown or read-only field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: slug or name taken, link exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag; nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid; `errors` lists the fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

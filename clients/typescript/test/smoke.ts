@@ -1,7 +1,7 @@
 // Smoke test of the generated client against a live server.
 //   MASTHEAD_URL=http://127.0.0.1:PORT MASTHEAD_TOKEN=<editor JWT> node dist/test/smoke.js
 // Exits non-zero on the first failed assertion.
-import { createMastheadClient, type Article, type ArticleInput, type Author, type Problem } from "../src/client.js";
+import { createMastheadClient, renditionUrl, type Article, type ArticleInput, type Author, type Problem } from "../src/client.js";
 import { check, run } from "./check.js";
 
 const baseUrl = process.env["MASTHEAD_URL"];
@@ -83,6 +83,23 @@ async function main(): Promise<void> {
   // 6. A write without a token is 401.
   const anon = await anonymous.POST("/v1/articles", { body: { title: "nope" } });
   check(anon.response.status === 401, "POST /v1/articles without a token -> 401", anon.response.status);
+
+  // Media: a 2x1 PNG (red, blue) uploaded as a form, then a rendition of it.
+  const png = Uint8Array.from(
+    Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==",
+      "base64",
+    ),
+  );
+  const upload = await editor.uploadMedia(new Blob([png], { type: "image/png" }), { alt: "Two pixels", focal_x: 0.25 });
+  check(upload.response.status === 201 && upload.data !== undefined, "POST /v1/media -> 201", upload.error ?? upload.response.status);
+  const media = upload.data;
+  check(media.mime === "image/png" && media.width === 2 && media.height === 1, "the upload is a 2x1 PNG", media);
+  check(media.alt === "Two pixels" && media.focal.x === 0.25, "alt and focal point kept", media);
+  const served = await fetch(`${baseUrl}${renditionUrl(media.url, { format: "webp" })}`);
+  check(served.status === 200 && served.headers.get("content-type") === "image/webp", "the rendition is a WebP", served.status);
+  const listed = await editor.GET("/v1/media", { params: { query: { q: "two pixels" } } });
+  check(listed.data?.data[0]?.id === media.id, "the library finds it by its alt text", listed.data);
 }
 
 // Compile-time checks only (never called): the generated types reject wrong paths and fields.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::media::Picture;
 use crate::api::resource::ResourceKey;
 use crate::api::summaries::{AuthorSummary, TagSummary};
 use crate::auth::Caller;
@@ -51,6 +52,25 @@ pub struct FeatureImage {
     pub caption: Option<String>,
     #[schema(example = "Photo: J. Doe")]
     pub credit: Option<String>,
+    /// The media item, when the image is one of ours; then `alt`, `caption`
+    /// and `credit` fall back to the item's, and the fields below are set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<i64>,
+    /// In pixels: give them to `<img>` so the page does not shift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// The type `url` serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focal: Option<crate::content::media::Focal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<crate::api::media::Placeholder>,
+    /// Smaller sizes for `srcset`, narrowest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renditions: Option<Vec<crate::api::media::RenditionLink>>,
 }
 
 /// A whole article, as returned by the detail route and by writes.
@@ -284,35 +304,86 @@ pub struct ArticleList {
     pub meta: PageMeta,
 }
 
-fn feature_image(row: &ArticleRow) -> Option<FeatureImage> {
+fn feature_image(row: &ArticleRow, pictures: &HashMap<i64, Picture>) -> Option<FeatureImage> {
+    let picture = row.feature_media_id.and_then(|id| pictures.get(&id));
+    if let Some(picture) = picture {
+        return Some(FeatureImage {
+            url: picture.url.clone(),
+            alt: row
+                .feature_image_alt
+                .clone()
+                .or_else(|| picture.alt.clone()),
+            caption: row
+                .feature_image_caption
+                .clone()
+                .or_else(|| picture.caption.clone()),
+            credit: row
+                .feature_image_credit
+                .clone()
+                .or_else(|| picture.credit.clone()),
+            media: Some(picture.id),
+            width: Some(picture.width),
+            height: Some(picture.height),
+            mime: Some(picture.mime.clone()),
+            focal: Some(picture.focal),
+            placeholder: Some(picture.placeholder.clone()),
+            renditions: Some(picture.renditions.clone()),
+        });
+    }
     row.feature_image_url.as_ref().map(|url| FeatureImage {
         url: url.clone(),
         alt: row.feature_image_alt.clone(),
         caption: row.feature_image_caption.clone(),
         credit: row.feature_image_credit.clone(),
+        media: None,
+        width: None,
+        height: None,
+        mime: None,
+        focal: None,
+        placeholder: None,
+        renditions: None,
     })
+}
+
+/// The media items these articles' feature images name, in one statement
+/// (none when no image is a media item).
+fn feature_pictures(conn: &mut Conn, rows: &[ArticleRow]) -> QueryResult<HashMap<i64, Picture>> {
+    crate::api::media::pictures(conn, rows.iter().filter_map(|row| row.feature_media_id))
 }
 
 /// Authors and tags of many articles, in two queries whatever their number.
 struct Embeds {
     authors: HashMap<i64, Vec<AuthorSummary>>,
     tags: HashMap<i64, Vec<TagSummary>>,
+    /// The feature images that are media items, by media id.
+    pictures: HashMap<i64, Picture>,
 }
 
 impl Embeds {
     /// `full_authors` embeds each author's profile (`include=authors.full`),
     /// from the same rows: it costs no statement more.
-    fn load(conn: &mut Conn, ids: &[i64], full_authors: bool) -> QueryResult<Embeds> {
+    fn load<'a>(
+        conn: &mut Conn,
+        rows: impl Iterator<Item = &'a ArticleRow> + Clone,
+        full_authors: bool,
+    ) -> QueryResult<Embeds> {
+        let ids: Vec<i64> = rows.clone().map(|row| row.id).collect();
+        let credited = article_db::authors_of(conn, &ids)?;
+        let avatars = crate::api::media::pictures(
+            conn,
+            credited.iter().filter_map(|(_, row)| row.avatar_media_id),
+        )?;
         let mut authors: HashMap<i64, Vec<AuthorSummary>> = HashMap::new();
-        for (article_id, row) in article_db::authors_of(conn, ids)? {
+        for (article_id, row) in credited {
             authors
                 .entry(article_id)
                 .or_default()
-                .push(AuthorSummary::of(&row, full_authors));
+                .push(AuthorSummary::of(&row, full_authors, &avatars));
         }
         Ok(Embeds {
             authors,
-            tags: Self::tags(conn, ids)?,
+            tags: Self::tags(conn, &ids)?,
+            pictures: crate::api::media::pictures(conn, rows.filter_map(|r| r.feature_media_id))?,
         })
     }
 
@@ -357,7 +428,7 @@ fn list_item(
         body_html: extras.body_html.then(|| row.body_html.clone()),
         body: extras.body.then(|| row.body.clone()),
         id: row.id,
-        feature_image: feature_image(&row),
+        feature_image: feature_image(&row, &embeds.pictures),
         status: status_of(&row),
         slug: row.slug,
         title: row.title,
@@ -380,8 +451,7 @@ pub fn list_items(
     rows: Vec<ArticleRow>,
     full_authors: bool,
 ) -> QueryResult<Vec<ArticleListItem>> {
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut embeds = Embeds::load(conn, &ids, full_authors)?;
+    let mut embeds = Embeds::load(conn, rows.iter(), full_authors)?;
     let extras = ListExtras::default();
     let mut no_links = HashMap::new();
     Ok(rows
@@ -413,11 +483,12 @@ fn summaries_of(conn: &mut Conn, rows: Vec<ArticleRow>) -> QueryResult<Vec<Artic
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tags = Embeds::tags(conn, &ids)?;
+    let pictures = feature_pictures(conn, &rows)?;
     Ok(rows
         .into_iter()
         .map(|row| ArticleSummary {
             id: row.id,
-            feature_image: feature_image(&row),
+            feature_image: feature_image(&row, &pictures),
             primary_tag: tags.remove(&row.id).and_then(|t| t.into_iter().next()),
             slug: row.slug,
             title: row.title,
@@ -516,7 +587,7 @@ pub fn full_article_with(
     visibility: Visibility,
     includes: Includes,
 ) -> QueryResult<Article> {
-    let mut embeds = Embeds::load(conn, &[row.id], includes.authors_full)?;
+    let mut embeds = Embeds::load(conn, std::iter::once(&row), includes.authors_full)?;
     let mut related = visible_links(conn, row.id, visibility)?;
     if let Some(limit) = includes.suggested {
         related.extend(suggestions(conn, row.id, visibility, limit)?);
@@ -533,7 +604,7 @@ pub fn full_article_with(
     Ok(Article {
         seo: Seo::of(&row),
         id: row.id,
-        feature_image: feature_image(&row),
+        feature_image: feature_image(&row, &embeds.pictures),
         status: status_of(&row),
         slug: row.slug,
         title: row.title,

@@ -467,7 +467,8 @@ pub async fn article_list(
             let Slice { rows, total } =
                 article_db::page(conn, &filter, visibility, sort, &window, with_bodies)?;
             let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
-            let mut embeds = Embeds::load(conn, &ids, includes.authors_full)?;
+            let mut embeds =
+                Embeds::load(conn, rows.iter().map(|(row, _)| row), includes.authors_full)?;
             let mut related = match extras.related {
                 true => related_of(conn, &ids, visibility)?,
                 false => HashMap::new(),
