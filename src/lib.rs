@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod imaging;
+pub mod malloc_arenas;
 pub mod markdown;
 pub mod openapi;
 pub mod originals;

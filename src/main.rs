@@ -15,8 +15,6 @@ use masthead::originals::Originals;
 use masthead::startup::{Application, open_database};
 use masthead::transfer::{self, Counts, Progress, TransferError};
 
-mod malloc_arenas;
-
 #[derive(Parser)]
 #[command(name = "masthead", version, about = "A headless content API")]
 struct Cli {
@@ -74,8 +72,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    malloc_arenas::cap_per_cpu();
-    malloc_arenas::return_large_blocks();
+    masthead::malloc_arenas::cap_per_cpu();
+    masthead::malloc_arenas::return_large_blocks();
     let cli = Cli::parse();
     if matches!(cli.command, Some(Command::Openapi)) {
         print!("{}", masthead::openapi::document());

@@ -361,6 +361,7 @@ async fn renditions_have_allowed_sizes_formats_validators_and_long_lived_caching
     let wide = app.get(&format!("{url}?w=800")).await;
     assert_eq!(wide.status, 200);
     assert_eq!(wide.header("content-type").as_deref(), Some("image/jpeg"));
+    assert_eq!(wide.header("x-content-type-options").as_deref(), Some("nosniff"));
     assert_eq!(
         wide.header("cache-control").as_deref(),
         Some("public, max-age=31536000, immutable")

@@ -360,7 +360,10 @@ pub async fn serve_rendition(
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::ETAG, etag.clone()))
-        .insert_header((header::CACHE_CONTROL, cache_control));
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        // What is served is always the image its type names: no browser
+        // should guess otherwise.
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
     if varies {
         response.insert_header((header::VARY, "Accept"));
     }
@@ -390,7 +393,10 @@ pub async fn serve_rendition(
             let original = db
                 .on_this_thread(|conn| originals.load(conn, &hash))?
                 .ok_or_else(|| ApiError::NotFound("the original is gone".into()))?;
-            imaging::render(&original, &rendition, &limits)
+            let rendered = imaging::render(&original, &rendition, &limits);
+            drop(original);
+            crate::malloc_arenas::release_free_memory();
+            rendered
                 .map(|rendered| rendered.bytes)
                 .map_err(|e| ApiError::internal(format!("rendering media: {e}")))
         })
