@@ -1,7 +1,7 @@
 //! Where a rendition's pixels come from and where they go: sizes only, no
 //! pixels, so every rule (never upscale, the focal crop) is tested cheaply.
 
-use super::render::{Fit, Rendition};
+use super::{Fit, Rendition};
 
 /// A rectangle of the source, in pixels of the whole upright image.
 #[derive(Clone, Copy, Debug, PartialEq)]

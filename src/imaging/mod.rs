@@ -29,7 +29,7 @@ mod render;
 mod tests;
 
 pub use probe::{Original, inspect, sniff};
-pub use render::{Fit, Rendered, Rendition, render};
+pub use render::{Rendered, render};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -104,4 +104,29 @@ pub enum ImageError {
     /// seen with valid pixels; the message says which step failed.
     #[error("the image cannot be decoded: {0}")]
     Damaged(String),
+}
+
+/// What a rendition asks for. sharp's meanings of `Fit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Fills width x height exactly, cropping around the focal point.
+    Cover,
+    /// Fits inside width x height and pads to exactly that size: transparent
+    /// for PNG, WebP and AVIF, white for JPEG.
+    Contain,
+    /// Fits within width x height: no padding, no crop.
+    Inside,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rendition {
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub fit: Fit,
+    /// Jpeg, Png, Webp or Avif; Gif is `Unsupported`.
+    pub format: Format,
+    /// 1..=100, clamped; PNG ignores it.
+    pub quality: u8,
+    /// 0..=1 from the left and from the top, clamped; only `Cover` uses it.
+    pub focal: (f32, f32),
 }

@@ -6,32 +6,7 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 
 use super::decode::{Pixels, decode};
 use super::geometry::{Plan, plan};
-use super::{Format, ImageError, Limits, encode, probe};
-
-/// sharp's meanings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fit {
-    /// Fills width x height exactly, cropping around the focal point.
-    Cover,
-    /// Fits inside width x height and pads to exactly that size: transparent
-    /// for PNG, WebP and AVIF, white for JPEG.
-    Contain,
-    /// Fits within width x height: no padding, no crop.
-    Inside,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rendition {
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-    pub fit: Fit,
-    /// Jpeg, Png, Webp or Avif; Gif is `Unsupported`.
-    pub format: Format,
-    /// 1..=100, clamped; PNG ignores it.
-    pub quality: u8,
-    /// 0..=1 from the left and from the top, clamped; only `Cover` uses it.
-    pub focal: (f32, f32),
-}
+use super::{Format, ImageError, Limits, Rendition, encode, probe};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
