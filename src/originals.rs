@@ -107,28 +107,12 @@ fn file_for(dir: &Path, hash: &str) -> PathBuf {
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let mut temporary = tempfile_in(parent)?;
-    temporary.1.write_all(bytes)?;
-    temporary.1.sync_all()?;
-    std::fs::rename(&temporary.0, path)
-}
-
-/// A file of our own next to where the original goes, so that the rename
-/// stays within one filesystem.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let mut random = [0u8; 8];
-    getrandom::fill(&mut random).map_err(std::io::Error::other)?;
-    let name = format!(
-        ".incoming-{}",
-        random
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let path = dir.join(name);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    Ok((path, file))
+    // Beside the final name, so that the rename stays within one filesystem.
+    let mut file = tempfile::Builder::new()
+        .prefix(".incoming-")
+        .tempfile_in(parent)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

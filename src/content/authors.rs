@@ -100,31 +100,24 @@ pub fn values(
         mode.apply(input.bio, current.and_then(|c| c.bio.clone())),
         MAX_BIO,
     );
-    let (avatar_url, avatar_media_id) = match (input.avatar_url, input.avatar) {
-        (_, Patch::Value(avatar)) => match media_db::find(conn, avatar.media)? {
-            Some(item) => (None, Some(item.id)),
-            None => {
-                checks.fail("avatar.media", format!("no media item {}", avatar.media));
-                (None, None)
-            }
-        },
-        (Patch::Value(url), _) => (checks.url("avatar_url", Some(url)), None),
-        (url, Patch::Null) => (
-            checks.url(
-                "avatar_url",
-                mode.apply(url, current.and_then(|c| c.avatar_url.clone())),
-            ),
-            None,
-        ),
-        (url, Patch::Absent) => (
-            checks.url(
-                "avatar_url",
-                mode.apply(url, current.and_then(|c| c.avatar_url.clone())),
-            ),
-            match mode {
-                WriteMode::Merge => current.and_then(|c| c.avatar_media_id),
-                _ => None,
-            },
+    // A media item and a URL replace each other; sent together, the item wins.
+    let avatar = input.avatar.map(|avatar| avatar.media);
+    let url_replaces_item =
+        matches!(input.avatar_url, Patch::Value(_)) && !matches!(avatar, Patch::Value(_));
+    let avatar_media_id = match url_replaces_item {
+        true => None,
+        false => mode.apply(avatar, current.and_then(|c| c.avatar_media_id)),
+    };
+    if let Some(id) = avatar_media_id
+        && media_db::find(conn, id)?.is_none()
+    {
+        checks.fail("avatar.media", format!("no media item {id}"));
+    }
+    let avatar_url = match avatar_media_id {
+        Some(_) => None,
+        None => checks.url(
+            "avatar_url",
+            mode.apply(input.avatar_url, current.and_then(|c| c.avatar_url.clone())),
         ),
     };
     let website = checks.url(

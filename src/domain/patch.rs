@@ -23,6 +23,14 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Patch::Absent => Patch::Absent,
+            Patch::Null => Patch::Null,
+            Patch::Value(value) => Patch::Value(f(value)),
+        }
+    }
+
     pub fn is_absent(&self) -> bool {
         matches!(self, Patch::Absent)
     }

@@ -39,18 +39,20 @@ impl<T: WriteBody + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-fn check_content_type(req: &HttpRequest) -> Option<ApiError> {
-    let value = req
-        .headers()
+/// The media type of the body, without parameters, in lower case; empty
+/// when none (or no readable one) was sent.
+pub fn content_type_essence(req: &HttpRequest) -> String {
+    req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = value
-        .split(';')
-        .next()
+        .and_then(|v| v.split(';').next())
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn check_content_type(req: &HttpRequest) -> Option<ApiError> {
+    let essence = content_type_essence(req);
     let accepted = essence == "application/json"
         || (req.method() == Method::PATCH && essence == "application/merge-patch+json");
     if accepted {

@@ -35,6 +35,19 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
     HttpDate::from(system)
 }
 
+/// Whether `If-None-Match` names `etag` (weakly, as RFC 9110 compares for
+/// GET); `None` when it was not sent.
+pub fn if_none_match(conditions: &header::HeaderMap, etag: &str) -> Option<bool> {
+    let value = conditions.get(header::IF_NONE_MATCH)?;
+    let Ok(value) = value.to_str() else {
+        return Some(false);
+    };
+    let etag = compression::identity_tag(etag);
+    Some(value.split(',').map(str::trim).any(|tag| {
+        tag == "*" || compression::identity_tag(tag.strip_prefix("W/").unwrap_or(tag)) == etag
+    }))
+}
+
 /// Whether `If-None-Match` or, without it, `If-Modified-Since` says the
 /// client's copy is current. Tags compare without a content-coding suffix
 /// (see `compression`): a client's tag from any encoding names the content.
@@ -43,14 +56,8 @@ pub(crate) fn still_current(
     etag: &str,
     last_modified: NaiveDateTime,
 ) -> bool {
-    let etag = compression::identity_tag(etag);
-    if let Some(value) = conditions.get(header::IF_NONE_MATCH) {
-        let Ok(value) = value.to_str() else {
-            return false;
-        };
-        return value.split(',').map(str::trim).any(|tag| {
-            tag == "*" || compression::identity_tag(tag.strip_prefix("W/").unwrap_or(tag)) == etag
-        });
+    if let Some(matches) = if_none_match(conditions, etag) {
+        return matches;
     }
     let since = conditions
         .get(header::IF_MODIFIED_SINCE)

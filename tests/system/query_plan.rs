@@ -78,11 +78,35 @@ async fn a_list_costs_the_same_statements_for_one_item_and_for_a_hundred_and_use
         .set(app.db_path.to_str().unwrap().to_owned())
         .expect("one test records statements");
     let linked = app.publish("Linked", "ada", &["News", "World"]).await;
+    // Every story leads with an uploaded picture, and its author has one as
+    // an avatar: the pictures a page embeds are one statement too.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::new(40, 30)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let picture = app
+        .request(
+            awc::http::Method::POST,
+            "/v1/media",
+            Some(&app.editor()),
+            &[],
+            Some(("image/png", png.into_inner())),
+        )
+        .await
+        .ok(201);
+    app.patch(
+        "/v1/authors/ada",
+        &app.editor(),
+        json!({"avatar": {"media": picture["id"]}}),
+    )
+    .await
+    .ok(200);
     for i in 0..100 {
         app.create_article(json!({
             "title": format!("Story {i}"), "status": "published", "authors": ["ada"],
             "tags": ["News", "World"],
             "related": [{"article": linked["id"], "kind": "also_read"}],
+            "feature_image": {"media": picture["id"]},
         }))
         .await;
     }

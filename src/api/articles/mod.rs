@@ -355,7 +355,7 @@ fn feature_pictures(conn: &mut Conn, rows: &[ArticleRow]) -> QueryResult<HashMap
 struct Embeds {
     authors: HashMap<i64, Vec<AuthorSummary>>,
     tags: HashMap<i64, Vec<TagSummary>>,
-    /// The feature images that are media items, by media id.
+    /// The feature images and avatars that are media items, by media id.
     pictures: HashMap<i64, Picture>,
 }
 
@@ -369,21 +369,23 @@ impl Embeds {
     ) -> QueryResult<Embeds> {
         let ids: Vec<i64> = rows.clone().map(|row| row.id).collect();
         let credited = article_db::authors_of(conn, &ids)?;
-        let avatars = crate::api::media::pictures(
+        // Feature images and avatars in one statement: both are media items.
+        let pictures = crate::api::media::pictures(
             conn,
-            credited.iter().filter_map(|(_, row)| row.avatar_media_id),
+            rows.filter_map(|row| row.feature_media_id)
+                .chain(credited.iter().filter_map(|(_, row)| row.avatar_media_id)),
         )?;
         let mut authors: HashMap<i64, Vec<AuthorSummary>> = HashMap::new();
         for (article_id, row) in credited {
             authors
                 .entry(article_id)
                 .or_default()
-                .push(AuthorSummary::of(&row, full_authors, &avatars));
+                .push(AuthorSummary::of(&row, full_authors, &pictures));
         }
         Ok(Embeds {
             authors,
             tags: Self::tags(conn, &ids)?,
-            pictures: crate::api::media::pictures(conn, rows.filter_map(|r| r.feature_media_id))?,
+            pictures,
         })
     }
 

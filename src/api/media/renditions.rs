@@ -21,6 +21,7 @@ use crate::db::{self, Db};
 use crate::domain::echo;
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::caching::if_none_match;
 use crate::http::query::QueryParams;
 use crate::imaging::{self, Fit, Format, Limits, Rendition};
 use crate::rendition_cache::MakeError;
@@ -195,9 +196,11 @@ fn parse_asked(req: &HttpRequest, settings: &MediaSettings) -> Result<Asked, Api
                 .any(|&(across, down)| (w * down + across / 2) / across == h)
         });
         if !settings.widths.contains(&h) && !by_ratio {
+            let ratios: Vec<String> = RATIOS.iter().map(|(a, d)| format!("{a}:{d}")).collect();
             return Err(ApiError::BadRequest(format!(
-                "query parameter 'h' must be one of {} or 'w' times an aspect ratio (1:1, 4:3, 3:4, 3:2, 2:3, 16:9, 9:16, 2:1, 4:5, 5:4, 21:9)",
-                allowed(&settings.widths)
+                "query parameter 'h' must be one of {} or 'w' times an aspect ratio ({})",
+                allowed(&settings.widths),
+                ratios.join(", ")
             )));
         }
     }
@@ -215,6 +218,8 @@ fn parse_asked(req: &HttpRequest, settings: &MediaSettings) -> Result<Asked, Api
     let format = match params.single("format")? {
         None => None,
         Some("auto") => Some(FormatChoice::Auto),
+        // Lower case only, as the OpenAPI pattern says (`from_extension`
+        // would take any case).
         Some("jpeg" | "jpg") => Some(FormatChoice::Fixed(Format::Jpeg)),
         Some("png") => Some(FormatChoice::Fixed(Format::Png)),
         Some("webp") => Some(FormatChoice::Fixed(Format::Webp)),
@@ -367,7 +372,7 @@ pub async fn serve_rendition(
     if varies {
         response.insert_header((header::VARY, "Accept"));
     }
-    if client_has(&req, &etag) {
+    if if_none_match(req.headers(), &etag) == Some(true) {
         return Ok(response
             .status(actix_web::http::StatusCode::NOT_MODIFIED)
             .finish());
@@ -413,15 +418,4 @@ pub async fn serve_rendition(
         HeaderValue::from_static(format.mime()),
     ));
     Ok(response.body(served.bytes))
-}
-
-fn client_has(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
-        })
 }

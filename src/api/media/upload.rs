@@ -16,6 +16,7 @@ use crate::content::media::{self as rules, Upload};
 use crate::domain::echo;
 use crate::error::ApiError;
 use crate::http::auth::RequireCaller;
+use crate::http::body::content_type_essence;
 use crate::http::json_created;
 use crate::http::query::NoQuery;
 use crate::http::{AppState, responses::UploadProblems};
@@ -88,7 +89,7 @@ pub async fn upload_media(
     {
         return Err(too_large(max_bytes));
     }
-    let essence = content_type(&req);
+    let essence = content_type_essence(&req);
     let received = if essence == "multipart/form-data" {
         read_form(Multipart::new(req.headers(), payload), max_bytes).await?
     } else if essence.starts_with("image/") {
@@ -133,16 +134,6 @@ pub async fn upload_media(
         .write(move |conn| rules::create(conn, &originals, &caller, upload.clone()))
         .await?;
     json_created(format!("/v1/media/{}", row.id), &to_item(&state.media, row))
-}
-
-fn content_type(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn declared_length(req: &HttpRequest) -> Option<u64> {
